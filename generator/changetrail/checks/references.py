@@ -1,0 +1,59 @@
+"""Rules across records: unique ids and references to other records."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from ..errors import RecordError, close_match_hint
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..loader import Record
+
+__all__ = ["check_references"]
+
+
+def check_references(catalog: Catalog) -> list[RecordError]:
+    """Report ids used by two files (case-insensitively) and ``related`` ids that do not exist."""
+    errors: list[RecordError] = []
+    by_lower: dict[str, list[Record]] = defaultdict(list)
+    for rec in catalog.records:
+        by_lower[rec.id.lower()].append(rec)
+    for group in by_lower.values():
+        if len(group) > 1:
+            paths = sorted(r.path for r in group)
+            for rec in group:
+                others = ", ".join(p for p in paths if p != rec.path)
+                errors.append(
+                    RecordError(
+                        code="id.duplicate",
+                        file=rec.path,
+                        line=1,
+                        column=1,
+                        field=None,
+                        message=f"record id '{rec.id}' is also used by {others}",
+                        hint="ids are file names and must be unique ignoring case; rename one file",
+                    )
+                )
+    ids = sorted(r.id for r in catalog.records)
+    for rec in catalog.records:
+        for i, target in enumerate(rec.meta.related):
+            if catalog.get(target) is not None:
+                continue
+            pos = rec.source.position(("related", i))
+            hint = close_match_hint(target, ids) or "use a file name from the changes folder, without '.md'"
+            errors.append(
+                RecordError(
+                    code="related.not_found",
+                    file=rec.path,
+                    line=pos.line if pos else 1,
+                    column=pos.column if pos else 1,
+                    field=f"related[{i}]",
+                    message=f"no record with id '{target}'",
+                    expected="the id of an existing record",
+                    got=f"'{target}'",
+                    hint=hint,
+                )
+            )
+    return errors

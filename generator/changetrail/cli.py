@@ -1,0 +1,347 @@
+"""The ``changetrail`` command: parses arguments, calls the core, prints, sets the exit code.
+
+Exit codes: 0 success; 1 problems found in records (or a build that failed, or a file that
+would have been overwritten); 2 a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .catalog import build_catalog
+from .checks import run_checks
+from .errors import FORMATS, ChangetrailError, ConfigError, RecordError, format_errors, summarize
+from .loader import discover, load_all
+from .models import ChangeRecord, Status
+from .scaffold import NewRecord, git_files, git_owner, write_new_record
+from .settings import Settings, load_settings, plugin_options, read_mkdocs_yml
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+_config_option = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="mkdocs.yml",
+    show_default=True,
+    help="The site's mkdocs.yml; its folder is the project root.",
+)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def _settings(config_file: Path) -> tuple[Settings, Path]:
+    try:
+        return load_settings(config_file)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+        raise  # unreachable; keeps type checkers informed
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="changetrail")
+def cli() -> None:
+    """Change records and knowledge articles in Markdown, checked and published with MkDocs.
+
+    \b
+    Typical use:
+      changetrail new "Add index on orders.created_at"   write a record
+      changetrail check                                  validate every record (CI)
+      changetrail build                                  build the site into site/
+      changetrail serve                                  preview at http://127.0.0.1:8000
+
+    Exit codes: 0 success, 1 problems found, 2 usage or configuration error.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts, github for Actions annotations.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_config_option
+def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool) -> None:
+    """Validate change records without building the site.
+
+    With no PATHS, every record under the configured changes folder is checked. PATHS
+    (files or folders) limit the report to those files; references are still resolved
+    against all records. Exit 0 when clean, 1 when any problem is found.
+    """
+    settings, root = _settings(config_file)
+    changes_dir = root / settings.changes_dir
+    files = discover(changes_dir)
+    selected: set[Path] | None = None
+    if paths:
+        selected = set()
+        for p in paths:
+            chosen = discover(p) if p.is_dir() else [p]
+            selected.update(f.resolve() for f in chosen)
+        known = {f.resolve() for f in files}
+        files += sorted(f for f in selected if f not in known)
+    loaded = load_all(files, root)
+    catalog = build_catalog(loaded.records)
+    errors = [*loaded.errors, *run_checks(catalog, settings)]
+    shown_files = len(files)
+    if selected is not None:
+        wanted = {_display(f, root) for f in selected}
+        errors = [e for e in errors if e.file in wanted]
+        shown_files = len(selected)
+    if strict:
+        errors = [_as_error(e) for e in errors]
+    failing = [e for e in errors if e.severity == "error"]
+    if fmt == "json":
+        click.echo(format_errors(errors, "json"))
+    elif fmt == "github":
+        if errors:
+            click.echo(format_errors(errors, "github"))
+        click.echo(summarize(errors, shown_files), err=True)
+    else:
+        if errors:
+            click.echo(format_errors(errors, "text"))
+            click.echo("")
+            click.echo(summarize(errors, shown_files))
+        else:
+            click.echo(f"{shown_files} record{'s' * (shown_files != 1)} checked, no problems")
+    sys.exit(EXIT_PROBLEMS if failing else EXIT_OK)
+
+
+def _display(path: Path, root: Path) -> str:
+    from .loader import display_path
+
+    return display_path(path, root)
+
+
+def _as_error(err: RecordError) -> RecordError:
+    from dataclasses import replace
+
+    from .errors import Severity
+
+    return replace(err, severity=Severity.ERROR)
+
+
+@cli.command()
+@click.argument("title")
+@click.option("--owner", help="Person or team handle. Default: git config user.name (or email).")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in Status]),
+    default=Status.SHIPPED.value,
+    show_default=True,
+    help="Where the change stands.",
+)
+@click.option("--area", help="The part of the system, e.g. database.")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+@click.option(
+    "--from-commit",
+    "commit",
+    metavar="REV",
+    help="Take files_touched and commit from this git revision instead of the staged files.",
+)
+@click.option(
+    "--date",
+    "when",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day it shipped (YYYY-MM-DD). Default: today.",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it already exists.")
+@_config_option
+def new(
+    title: str,
+    owner: str | None,
+    status: str,
+    area: str | None,
+    tags: tuple[str, ...],
+    commit: str | None,
+    when: dt.datetime | None,
+    config_file: Path,
+    *,
+    force: bool,
+) -> None:
+    """Write a new change record from the template and print its path.
+
+    The file is changes/YYYY-MM-DD-slug.md. Owner comes from git, files_touched from the staged
+    files (or --from-commit). Fill in every TODO, then run `changetrail check`. An existing
+    file is never replaced without --force.
+    """
+    settings, root = _settings(config_file)
+    title = title.strip()
+    if not title or "\n" in title:
+        _fail("TITLE must be one non-empty line", EXIT_USAGE)
+    owner = owner or git_owner(root)
+    if not owner:
+        _fail("no owner: pass --owner NAME, or set `git config user.name`", EXIT_USAGE)
+        return
+    try:
+        files, sha = git_files(root, commit)
+    except ChangetrailError as exc:
+        _fail(str(exc), EXIT_USAGE)
+        return
+    record = NewRecord(
+        title=title,
+        owner=owner,
+        date=when.date() if when else dt.date.today(),
+        status=Status(status),
+        area=area,
+        tags=tags,
+        files_touched=tuple(files),
+        commit=sha,
+        checklist=tuple(settings.default_checklist),
+    )
+    try:
+        path = write_new_record(root / settings.changes_dir, record, force=force)
+    except ChangetrailError as exc:
+        _fail(str(exc), EXIT_PROBLEMS)
+        return
+    click.echo(_display(path, Path.cwd()))
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["change", "settings"]), default="change")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a change record (or of the plugin settings).
+
+    Point your editor's YAML language server at it for completion, or validate records with
+    any JSON Schema tool.
+    """
+    model = ChangeRecord if kind == "change" else Settings
+    click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+def _setup_logging(*, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.propagate = False
+
+
+def _require_plugin(config_file: Path) -> None:
+    try:
+        options = plugin_options(read_mkdocs_yml(config_file))
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+        return
+    if options is None:
+        _fail(
+            f"{config_file} does not enable the changetrail plugin; add it:\n"
+            "    plugins:\n      - search\n      - changetrail",
+            EXIT_USAGE,
+        )
+
+
+@cli.command()
+@click.option(
+    "-d",
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site. Default: site_dir of mkdocs.yml (site/).",
+)
+@click.option("-s", "--strict", is_flag=True, help="Fail on any warning (broken links too).")
+@click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' debug output.")
+@_config_option
+def build(site_dir: Path | None, config_file: Path, *, strict: bool, verbose: bool) -> None:
+    """Build the site with MkDocs and the changetrail plugin.
+
+    The site is written to a temporary folder beside the target and swapped in only when the
+    build succeeds: a failed build leaves the previous site as it was.
+    """
+    _require_plugin(config_file)
+    _setup_logging(verbose=verbose)
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError, MkDocsException
+
+    try:
+        probe = load_config(str(config_file), strict=strict)
+    except ConfigurationError as exc:
+        _fail(str(exc), EXIT_USAGE)
+        return
+    target = (site_dir or Path(probe.site_dir)).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
+    try:
+        config = load_config(str(config_file), strict=strict, site_dir=str(staging))
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            mkdocs_build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except MkDocsException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        click.echo(f"Build failed; {target} was left as it was.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap_in(staging, target)
+    click.echo(f"Site written to {_display(target, Path.cwd())}", err=True)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace ``target`` with ``staging`` using renames on one file system."""
+    if not target.exists():
+        staging.replace(target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+    old.rmdir()
+    target.replace(old)
+    try:
+        staging.replace(target)
+    except OSError:
+        old.replace(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@cli.command()
+@click.option(
+    "-a",
+    "--dev-addr",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="IP:PORT",
+    help="Address to serve on.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+@click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' debug output.")
+@_config_option
+def serve(dev_addr: str, config_file: Path, *, open_browser: bool, verbose: bool) -> None:
+    """Preview the site, rebuilding on every save of a page or record."""
+    _require_plugin(config_file)
+    _setup_logging(verbose=verbose)
+    from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.exceptions import MkDocsException
+
+    kwargs: dict[str, Any] = {"dev_addr": dev_addr, "open_in_browser": open_browser}
+    try:
+        mkdocs_serve(config_file=str(config_file), livereload=True, **kwargs)
+    except MkDocsException as exc:
+        _fail(exc.format_message(), EXIT_PROBLEMS)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    cli(prog_name="changetrail")

@@ -1,0 +1,323 @@
+"""Split a Markdown file into YAML frontmatter and body, keeping the line of every value.
+
+Pure: text in, ``Frontmatter`` or a list of ``RecordError`` out. The YAML is read with PyYAML's safe
+loader (libyaml's when present), composed into nodes first so that each field knows the line and
+column it came from, and refused when it uses aliases (alias bombs) or repeats a key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from .errors import RecordError
+
+__all__ = ["Frontmatter", "Loc", "Position", "decode", "split"]
+
+Loc = tuple[str | int, ...]
+
+# The same boundary python-frontmatter uses: a line of three or more dashes.
+_BOUNDARY: re.Pattern[str] = YAMLHandler.FM_BOUNDARY
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
+
+try:  # libyaml is seven times faster; the pure-Python loader gives the same nodes.
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader; no Python tags, no custom constructors."""
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a value sits in the file on disk (1-based)."""
+
+    line: int
+    column: int
+    key_line: int
+    key_column: int
+    raw: str | None = None  # the source text of a scalar
+    plain: bool = False  # written without quotes, so YAML may have read it as a non-string
+
+
+@dataclass(frozen=True, slots=True)
+class Frontmatter:
+    """A split file: the metadata, the Markdown body and where each value came from."""
+
+    data: dict[str, Any]
+    body: str
+    body_line: int
+    start_line: int
+    positions: dict[Loc, Position] = field(default_factory=dict)
+
+    def position(self, loc: Loc) -> Position | None:
+        """Return the position of ``loc``, or of its nearest parent that has one."""
+        while loc:
+            pos = self.positions.get(loc)
+            if pos is not None:
+                return pos
+            loc = loc[:-1]
+        return None
+
+
+def decode(raw: bytes, path: str) -> str | RecordError:
+    """Decode a file's bytes as UTF-8 (a BOM is allowed) and normalise line ends to ``\\n``."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = "save the file as UTF-8"
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            hint = "the file looks like UTF-16; save it as UTF-8"
+        return RecordError(
+            code="encoding",
+            file=path,
+            line=line,
+            column=col,
+            field=None,
+            message="file is not valid UTF-8",
+            expected="UTF-8 text",
+            got=f"byte 0x{raw[exc.start]:02x}",
+            hint=hint,
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split(text: str, path: str) -> Frontmatter | list[RecordError]:
+    """Split ``text`` (already decoded) into frontmatter and body.
+
+    Args:
+        text: the whole file, with ``\\n`` line ends.
+        path: the file's path as it should appear in messages.
+
+    Returns:
+        The parsed frontmatter, or the problems that stopped it being read.
+    """
+    if not text.strip():
+        return [_err(path, 1, 1, "empty", "file is empty", hint=_TEMPLATE_HINT)]
+    lines = text.split("\n")
+    if conflict := _CONFLICT.search(text):
+        line = text.count("\n", 0, conflict.start()) + 1
+        return [
+            _err(
+                path,
+                line,
+                1,
+                "merge_conflict",
+                "file contains a merge-conflict marker",
+                got=repr(lines[line - 1][:20]),
+                hint="resolve the conflict and remove the <<<<<<<, ======= and >>>>>>> lines",
+            )
+        ]
+    if not _BOUNDARY.fullmatch(lines[0]):
+        return [_no_frontmatter(lines, path)]
+    close = next((i for i in range(1, len(lines)) if _BOUNDARY.fullmatch(lines[i])), None)
+    if close is None:
+        return [
+            _err(
+                path,
+                1,
+                1,
+                "frontmatter.unclosed",
+                "frontmatter that starts on line 1 is never closed",
+                expected="a line '---' after the last field",
+                hint="add a line '---' between the fields and the Markdown body",
+            )
+        ]
+    fm_text = "\n".join(lines[1:close])
+    body = "\n".join(lines[close + 1 :])
+    if not fm_text.strip():
+        return [
+            _err(path, 1, 1, "frontmatter.empty", "frontmatter is empty", hint=_TEMPLATE_HINT)
+        ]
+    return _parse(fm_text, body, close + 2, path)
+
+
+_TEMPLATE_HINT = "run 'changetrail new \"TITLE\"' to start from a complete template"
+
+
+def _no_frontmatter(lines: list[str], path: str) -> RecordError:
+    first = next(i for i, line in enumerate(lines) if line.strip())
+    if _BOUNDARY.fullmatch(lines[first].strip()):
+        hint = f"remove what comes before the '---' on line {first + 1}; it must be the first line"
+    else:
+        hint = "did you forget to add '---'? A record starts with '---', its fields, then '---'"
+    return _err(
+        path,
+        first + 1,
+        1,
+        "frontmatter.missing",
+        "file has no frontmatter",
+        expected="'---' on the first line",
+        got=repr(lines[first][:40]),
+        hint=hint,
+    )
+
+
+def _parse(fm_text: str, body: str, body_line: int, path: str) -> Frontmatter | list[RecordError]:
+    offset = 1  # frontmatter text starts on line 2 of the file; marks are 0-based
+    loader = _Loader(fm_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            data: object = None
+        else:
+            problems = _check_nodes(node, path, offset)
+            if problems:
+                return problems
+            data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        return [_yaml_error(exc, path, offset, fm_text)]
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
+        return [_err(path, 1, 1, "yaml.syntax", f"YAML could not be read: {exc}")]
+    except RecursionError:
+        return [_err(path, 2, 1, "yaml.depth", "frontmatter is nested too deeply to read")]
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        return [
+            _err(
+                path,
+                2,
+                1,
+                "frontmatter.not_mapping",
+                "frontmatter must be a set of 'field: value' lines",
+                expected="a mapping",
+                got=kind,
+                hint="write each field on its own line as 'name: value'",
+            )
+        ]
+    assert node is not None
+    positions: dict[Loc, Position] = {}
+    _collect_positions(node, (), positions, offset, None)
+    return Frontmatter(
+        data=data, body=body, body_line=body_line, start_line=1, positions=positions
+    )
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, path: str, offset: int, fm_text: str) -> RecordError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 + offset if mark else None
+    col = mark.column + 1 if mark else None
+    problem = (exc.problem or "invalid YAML").strip()
+    hint = None
+    src_line = fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
+    if "\t" in src_line or "'\\t'" in problem:
+        problem = "a tab character is not allowed here"
+        hint = "YAML indents with spaces only; replace the tab with spaces"
+    elif "mapping values are not allowed" in problem:
+        hint = "a value that contains ': ' must be quoted, e.g. title: \"Fix: slow search\""
+    elif "could not find expected ':'" in problem or "expected <block end>" in problem:
+        hint = "check the indentation and that every field is written 'name: value'"
+    elif "found unexpected end of stream" in problem or "found unexpected end" in problem:
+        hint = "a quoted value is not closed; add the closing quote"
+    context = f" ({exc.context.strip()})" if exc.context and exc.context.strip() else ""
+    return RecordError(
+        code="yaml.syntax",
+        file=path,
+        line=line,
+        column=col,
+        field=None,
+        message=f"YAML syntax error: {problem}{context}",
+        hint=hint,
+    )
+
+
+def _check_nodes(root: yaml.Node, path: str, offset: int) -> list[RecordError]:
+    """Refuse aliases (a node reached twice) and repeated keys, before constructing anything."""
+    problems: list[RecordError] = []
+    seen: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            mark = node.start_mark
+            problems.append(
+                _err(
+                    path,
+                    mark.line + 1 + offset,
+                    mark.column + 1,
+                    "yaml.alias",
+                    "YAML anchors and aliases (&name, *name) are not allowed",
+                    hint="write the value out in full; aliases can expand without bound",
+                )
+            )
+            return problems
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[str, yaml.Node] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys:
+                        first = keys[key.value].start_mark.line + 1 + offset
+                        problems.append(
+                            _err(
+                                path,
+                                key.start_mark.line + 1 + offset,
+                                key.start_mark.column + 1,
+                                "yaml.duplicate_key",
+                                f"field '{key.value}' is given twice (first on line {first})",
+                                hint="keep one of them; YAML would silently use the last",
+                            )
+                        )
+                    keys[key.value] = key
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return problems
+
+
+def _collect_positions(
+    node: yaml.Node, loc: Loc, out: dict[Loc, Position], offset: int, key: yaml.Node | None
+) -> None:
+    key_mark = (key or node).start_mark
+    raw = plain = None
+    if isinstance(node, yaml.ScalarNode):
+        raw, plain = node.value, node.style is None
+    out[loc] = Position(
+        line=node.start_mark.line + 1 + offset,
+        column=node.start_mark.column + 1,
+        key_line=key_mark.line + 1 + offset,
+        key_column=key_mark.column + 1,
+        raw=raw,
+        plain=bool(plain),
+    )
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            name: str | int = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark)
+            _collect_positions(v, (*loc, name), out, offset, k)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _collect_positions(item, (*loc, i), out, offset, None)
+
+
+def _err(
+    path: str,
+    line: int,
+    column: int,
+    code: str,
+    message: str,
+    *,
+    expected: str | None = None,
+    got: str | None = None,
+    hint: str | None = None,
+) -> RecordError:
+    return RecordError(
+        code=code,
+        file=path,
+        line=line,
+        column=column,
+        field=None,
+        message=message,
+        expected=expected,
+        got=got,
+        hint=hint,
+    )

@@ -1,0 +1,135 @@
+"""Find record files and read them: the only module that touches the disk for input."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .errors import RecordError
+from .frontmatter import Frontmatter, decode, split
+from .models import ChangeRecord
+from .validation import validate
+
+__all__ = ["LoadResult", "Record", "discover", "load_all", "load_record", "load_text"]
+
+#: Files larger than this are refused before they are parsed.
+MAX_FILE_BYTES = 1024 * 1024
+
+#: Names in a records folder that are documentation about the folder, not records.
+IGNORED_NAMES = frozenset({"readme.md", "index.md"})
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A valid change record: its id, where it came from, its metadata and its body."""
+
+    id: str
+    path: str  # as shown in messages: relative to the project root, with '/'
+    meta: ChangeRecord
+    body: str
+    source: Frontmatter = field(repr=False, compare=False)
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """Every record that loaded, and every problem with the ones that did not."""
+
+    records: list[Record] = field(default_factory=list)
+    errors: list[RecordError] = field(default_factory=list)
+    files: int = 0
+
+
+def discover(changes_dir: Path) -> list[Path]:
+    """List the record files under ``changes_dir``, sorted, following no link out of it.
+
+    Hidden files and folders, names starting with ``_``, and README.md / index.md are skipped.
+    """
+    if not changes_dir.is_dir():
+        return []
+    root = changes_dir.resolve()
+    found: dict[Path, Path] = {}
+    for dirpath, dirnames, filenames in os.walk(changes_dir, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in filenames:
+            if not name.endswith(".md") or name.startswith((".", "_")):
+                continue
+            if name.lower() in IGNORED_NAMES:
+                continue
+            path = Path(dirpath, name)
+            real = path.resolve()
+            if not real.is_relative_to(root) or not real.is_file():
+                continue  # a link that leaves the folder is never read
+            found.setdefault(real, path)
+    return sorted(found.values())
+
+
+def record_id(path: Path) -> str:
+    """A record's id is its file name without ``.md``."""
+    return path.name[: -len(".md")] if path.name.endswith(".md") else path.stem
+
+
+def load_text(text: str, path: str, rid: str) -> Record | list[RecordError]:
+    """Split and validate one record given as text (already decoded)."""
+    fm = split(text, path)
+    if isinstance(fm, list):
+        return fm
+    meta = validate(ChangeRecord, fm, path)
+    if isinstance(meta, list):
+        return meta
+    return Record(id=rid, path=path, meta=meta, body=fm.body, source=fm)
+
+
+def load_record(file: Path, root: Path) -> Record | list[RecordError]:
+    """Read, decode, split and validate one file; ``root`` makes the path in messages relative."""
+    shown = display_path(file, root)
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return [
+                RecordError(
+                    code="file.too_large",
+                    file=shown,
+                    line=None,
+                    column=None,
+                    field=None,
+                    message=f"file is {size:,} bytes; records are limited to {MAX_FILE_BYTES:,}",
+                    hint="move large logs or data out of the record and link to them",
+                )
+            ]
+        raw = file.read_bytes()
+    except OSError as exc:
+        return [
+            RecordError(
+                code="file.unreadable",
+                file=shown,
+                line=None,
+                column=None,
+                field=None,
+                message=f"cannot read file: {exc.strerror or exc}",
+            )
+        ]
+    text = decode(raw, shown)
+    if isinstance(text, RecordError):
+        return [text]
+    return load_text(text, shown, record_id(file))
+
+
+def load_all(files: list[Path], root: Path) -> LoadResult:
+    """Load every file, collecting records and problems; never stops at the first problem."""
+    result = LoadResult(files=len(files))
+    for file in files:
+        loaded = load_record(file, root)
+        if isinstance(loaded, list):
+            result.errors.extend(loaded)
+        else:
+            result.records.append(loaded)
+    return result
+
+
+def display_path(file: Path, root: Path) -> str:
+    """``file`` relative to ``root`` with forward slashes, or as given when outside it."""
+    try:
+        return PurePosixPath(file.absolute().relative_to(root.absolute())).as_posix()
+    except ValueError:
+        return PurePosixPath(file).as_posix()

@@ -1,0 +1,137 @@
+"""The MkDocs plugin: a thin front door over the core.
+
+It reads the records, stops the build with every problem listed when any record is wrong, and
+adds the rendered Markdown pages as generated files. Everything else is in the core.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .errors import ChangetrailError
+from .pipeline import load_project
+from .render import ASSETS_DIR, CSS_URI, Renderer, sanitize_html
+from .settings import DEFAULT_CHECKLIST, Settings
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.pages import Page
+
+__all__ = ["ChangetrailConfig", "ChangetrailPlugin"]
+
+log = get_plugin_logger(__name__)
+
+#: Markdown extensions the record pages use; all ship with Python-Markdown.
+REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "admonition")
+
+
+class ChangetrailConfig(base.Config):
+    """Options of ``plugins: - changetrail``; see ``Settings`` for their meaning."""
+
+    enabled = c.Type(bool, default=True)
+    changes_dir = c.Type(str, default="changes")
+    site_path = c.Type(str, default="changes")
+    required = c.Type(dict, default={})
+    default_checklist = c.Type(list, default=list(DEFAULT_CHECKLIST))
+    code_copy = c.Type(bool, default=True)
+
+
+class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
+    """Publish change records as pages, with a change log and tag/owner/status pages."""
+
+    def __init__(self) -> None:
+        self.settings = Settings()
+        self.root = Path.cwd()
+        self.generated: set[str] = set()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        try:
+            self.settings = Settings.from_options(dict(self.config))
+        except ChangetrailError as exc:
+            raise PluginError(str(exc)) from exc
+        self.root = Path(config.config_file_path or ".").resolve().parent
+        for ext in REQUIRED_EXTENSIONS:
+            if ext not in config.markdown_extensions:
+                config.markdown_extensions.append(ext)
+        config.extra_css.append(CSS_URI)
+        if self.settings.code_copy and config.theme.name == "material":
+            features = config.theme.get("features") or []
+            if "content.code.copy" not in features:
+                config.theme["features"] = [*features, "content.code.copy"]
+        return config
+
+    # Run after other plugins added their files, so a records folder inside docs_dir is seen.
+    @event_priority(-50)
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        project = load_project(self.root, self.settings)
+        for warning in project.errors:
+            if warning.severity == "warning":
+                log.warning(warning.format_text())
+        try:
+            project.raise_for_errors()
+        except ChangetrailError as exc:
+            raise PluginError(f"changetrail found problems in the change records:\n{exc}") from exc
+
+        changes_dir = (self.root / self.settings.changes_dir).resolve()
+        docs_dir = Path(config.docs_dir).resolve()
+        if changes_dir.is_relative_to(docs_dir):
+            # Records inside docs_dir would also be published raw; our pages replace them.
+            for file in list(files):
+                if file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(
+                    changes_dir
+                ):
+                    files.remove(file)
+
+        pages = Renderer(self.settings).render_site(project.catalog)
+        index_uri = f"{self.settings.site_path}/index.md"
+        self.generated = set(pages)
+        for uri, markdown in pages.items():
+            # Only the change log goes in the navigation: a sidebar entry per record would make
+            # every page, and so the build, grow with the number of records.
+            inclusion = InclusionLevel.UNDEFINED if uri == index_uri else InclusionLevel.NOT_IN_NAV
+            _replace(files, File.generated(config, uri, content=markdown, inclusion=inclusion))
+        css = (ASSETS_DIR / "changetrail.css").read_bytes()
+        _replace(files, File.generated(config, CSS_URI, content=css))
+        log.info(
+            "%d change records -> %d pages under %s/",
+            len(project.catalog.records),
+            len(pages),
+            self.settings.site_path,
+        )
+        return files
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not self.config.enabled or page.file.src_uri not in self.generated:
+            return None
+        # Record pages carry author-written Markdown; strip anything that could run code.
+        return sanitize_html(html)
+
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer | None:
+        if self.config.enabled:
+            changes_dir = self.root / self.settings.changes_dir
+            if changes_dir.is_dir():
+                server.watch(str(changes_dir))
+        return server
+
+
+def _replace(files: Files, file: File) -> None:
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        files.remove(existing)
+    files.append(file)

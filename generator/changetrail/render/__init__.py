@@ -1,0 +1,108 @@
+"""Render a catalog to Markdown pages: ``dict[src_uri, markdown]`` for any site engine.
+
+One Jinja2 environment with ``StrictUndefined`` (a typo in a template fails loudly) and a
+``finalize`` that escapes every value not marked safe by a filter. Record values are passed as
+data and never evaluated as templates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from . import filters
+from .context import record_context
+from .sanitize import sanitize_html
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog, Taxonomy
+    from ..loader import Record
+    from ..settings import Settings
+
+__all__ = ["ASSETS_DIR", "CSS_URI", "Renderer", "sanitize_html"]
+
+ASSETS_DIR = Path(__file__).parent / "assets"
+CSS_URI = "assets/changetrail/changetrail.css"
+
+_TAXONOMY_TITLES = {"tags": "Tags", "owners": "Owners", "status": "Status"}
+
+
+class Renderer:
+    """Turns a catalog into Markdown pages under ``settings.site_path``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.env = jinja2.Environment(
+            loader=jinja2.PackageLoader("changetrail.render", "templates"),
+            undefined=jinja2.StrictUndefined,
+            finalize=filters.finalize,
+            autoescape=False,  # output is Markdown; finalize does the escaping
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(
+            md_text=filters.md_text,
+            h=filters.html_escape,
+            page_title=filters.page_title,
+            code_span=filters.code_span,
+            code_block=filters.code_block,
+            link_url=filters.link_url,
+            isodate=filters.isodate,
+            number=filters.fmt_number,
+            percent=filters.percent,
+        )
+
+    def _render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(**context)
+
+    def uri(self, *parts: str) -> str:
+        """The src_uri of a generated page, e.g. ``changes/tags/perf.md``."""
+        return "/".join((self.settings.site_path, *parts))
+
+    def render_record(self, rec: Record, catalog: Catalog) -> str:
+        """The Markdown page of one record."""
+        return self._render("record.md.j2", **record_context(rec, catalog, self.settings))
+
+    def render_index(self, catalog: Catalog) -> str:
+        """The change log: every record, newest first, grouped by month."""
+        return self._render(
+            "index.md.j2",
+            months=catalog.months(),
+            total=len(catalog.records),
+            taxonomies=[(t.name, _TAXONOMY_TITLES[t.name]) for t in _taxonomies(catalog)],
+            tag_slugs=catalog.tags.slugs,
+            owner_slugs=catalog.owners.slugs,
+        )
+
+    def render_taxonomy_index(self, tax: Taxonomy) -> str:
+        return self._render(
+            "taxonomy_index.md.j2", title=_TAXONOMY_TITLES[tax.name], items=tax.items()
+        )
+
+    def render_taxonomy_page(self, tax: Taxonomy, label: str, records: tuple[Record, ...]) -> str:
+        return self._render(
+            "taxonomy_page.md.j2",
+            kind=_TAXONOMY_TITLES[tax.name],
+            label=label,
+            records=records,
+        )
+
+    def render_site(self, catalog: Catalog) -> dict[str, str]:
+        """Every generated page, keyed by its path in the site's docs tree."""
+        pages: dict[str, str] = {self.uri("index.md"): self.render_index(catalog)}
+        for rec in catalog.records:
+            pages[self.uri(f"{rec.id}.md")] = self.render_record(rec, catalog)
+        for tax in _taxonomies(catalog):
+            pages[self.uri(tax.name, "index.md")] = self.render_taxonomy_index(tax)
+            for label, slug, records in tax.items():
+                pages[self.uri(tax.name, f"{slug}.md")] = self.render_taxonomy_page(
+                    tax, label, records
+                )
+        return pages
+
+
+def _taxonomies(catalog: Catalog) -> list[Taxonomy]:
+    return [catalog.tags, catalog.owners, catalog.statuses]

@@ -1,0 +1,103 @@
+"""Exactly what each template sees, typed (cf. MkDocs' ``TemplateContext``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ..catalog import Catalog
+    from ..loader import Record
+    from ..models import Metric, Rollback
+    from ..settings import Settings
+
+__all__ = ["ChecklistView", "RecordContext", "checklist_view", "record_context"]
+
+
+class ChecklistItemView(TypedDict):
+    text: str
+    done: bool
+
+
+class ChecklistView(TypedDict):
+    items: list[ChecklistItemView]
+    done: int
+    total: int
+    is_default: bool
+
+
+class RefView(TypedDict):
+    id: str
+    title: str
+
+
+class RecordContext(TypedDict):
+    id: str
+    title: str
+    status: str
+    owner: str
+    owner_slug: str
+    date: dt.date
+    area: str | None
+    tags: list[tuple[str, str]]
+    reason: str
+    expected_result: str
+    files_touched: list[str]
+    commands: list[str]
+    metrics: list[Metric]
+    rollback: Rollback | None
+    checklist: ChecklistView
+    links: list[tuple[str, str]]
+    commit: str | None
+    related: list[RefView]
+    related_from: list[RefView]
+    body: str
+
+
+def checklist_view(rec: Record, settings: Settings) -> ChecklistView:
+    """The record's checklist, or the site's default one (all unchecked) when it has none."""
+    if rec.meta.checklist is None:
+        items = [ChecklistItemView(text=t, done=False) for t in settings.default_checklist]
+        is_default = True
+    else:
+        items = [ChecklistItemView(text=i.text, done=i.done) for i in rec.meta.checklist]
+        is_default = False
+    done = sum(i["done"] for i in items)
+    return ChecklistView(items=items, done=done, total=len(items), is_default=is_default)
+
+
+def record_context(rec: Record, catalog: Catalog, settings: Settings) -> RecordContext:
+    """Build the context of ``record.md.j2``."""
+    meta = rec.meta
+    related = []
+    for rid in meta.related:
+        target = catalog.get(rid)
+        if target is not None:
+            related.append(RefView(id=target.id, title=target.meta.title))
+    return RecordContext(
+        id=rec.id,
+        title=meta.title,
+        status=meta.status.value,
+        owner=meta.owner,
+        owner_slug=catalog.owners.slugs[meta.owner],
+        date=meta.date,
+        area=meta.area,
+        tags=[(t, catalog.tags.slugs[t]) for t in dict.fromkeys(meta.tags)],
+        reason=meta.reason,
+        expected_result=meta.expected_result,
+        files_touched=list(meta.files_touched),
+        commands=list(meta.commands),
+        metrics=list(meta.metrics),
+        rollback=meta.rollback,
+        checklist=checklist_view(rec, settings),
+        links=[(link.title, link.url) for link in meta.links],
+        commit=meta.commit,
+        related=related,
+        related_from=[
+            RefView(id=r.id, title=r.meta.title)
+            for r in catalog.related_from.get(rec.id.lower(), ())
+            if r.id != rec.id
+        ],
+        body=rec.body,
+    )

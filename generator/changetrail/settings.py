@@ -1,0 +1,156 @@
+"""Settings shared by the CLI and the MkDocs plugin.
+
+The plugin's options in ``mkdocs.yml`` are these fields; the CLI reads the same block from
+``mkdocs.yml`` without importing MkDocs, so ``changetrail check`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError, close_match_hint
+from .models import STATUS_DEPENDENT, Status
+
+__all__ = ["DEFAULT_CHECKLIST", "DEFAULT_REQUIRED", "Settings", "load_settings"]
+
+DEFAULT_CHECKLIST = (
+    "capture the current behavior",
+    "create a safe backup",
+    "test the smallest change",
+    "watch logs after release",
+    "write the final note",
+)
+
+DEFAULT_REQUIRED: dict[str, list[Status]] = {
+    "files_touched": [Status.SHIPPED, Status.ROLLED_BACK],
+    "commands": [Status.SHIPPED, Status.ROLLED_BACK],
+    "metrics": [Status.SHIPPED],
+    "rollback": [Status.PLANNED, Status.IN_PROGRESS, Status.SHIPPED, Status.ROLLED_BACK],
+}
+
+
+class Settings(BaseModel):
+    """Options of the `changetrail` plugin (`plugins: - changetrail: {...}` in mkdocs.yml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: Annotated[bool, Field(description="Turn the plugin off without removing it.")] = True
+    changes_dir: Annotated[
+        str,
+        Field(
+            description="Folder of change records, relative to the folder of mkdocs.yml. It may "
+            "be outside `docs_dir` (the default) or inside it."
+        ),
+    ] = "changes"
+    site_path: Annotated[
+        str, Field(description="Where the record pages go in the built site, e.g. `changes/`.")
+    ] = "changes"
+    required: Annotated[
+        dict[str, list[Status]],
+        Field(
+            description="For each status-dependent field (`files_touched`, `commands`, "
+            "`metrics`, `rollback`), the statuses that require it. Fields left out keep "
+            "their default."
+        ),
+    ] = Field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_REQUIRED.items()})
+    default_checklist: Annotated[
+        list[str],
+        Field(description="The checklist a record gets when it has no `checklist` field."),
+    ] = Field(default_factory=lambda: list(DEFAULT_CHECKLIST))
+    code_copy: Annotated[
+        bool,
+        Field(
+            description="Turn on Material's copy button for code blocks (`content.code.copy`), "
+            "so commands and rollback commands can be copied in one click."
+        ),
+    ] = True
+
+    @field_validator("required", mode="after")
+    @classmethod
+    def _known_fields(cls, value: dict[str, list[Status]]) -> dict[str, list[Status]]:
+        for name in value:
+            if name not in STATUS_DEPENDENT:
+                hint = close_match_hint(name, STATUS_DEPENDENT) or ""
+                raise ValueError(
+                    f"'{name}' is not a status-dependent field; expected one of "
+                    f"{', '.join(STATUS_DEPENDENT)}. {hint}".strip()
+                )
+        merged = {k: list(v) for k, v in DEFAULT_REQUIRED.items()}
+        merged.update(value)
+        return merged
+
+    @field_validator("site_path", "changes_dir", mode="after")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        value = value.strip().strip("/")
+        if not value or ".." in Path(value).parts:
+            raise ValueError("expected a relative folder inside the project, without '..'")
+        return value
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any], source: str = "mkdocs.yml") -> Settings:
+        """Validate plugin options, turning pydantic's error into one readable ``ConfigError``."""
+        try:
+            return cls.model_validate(options)
+        except ValidationError as exc:
+            lines = []
+            for err in exc.errors(include_url=False):
+                where = ".".join(str(p) for p in err["loc"])
+                msg = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    hint = close_match_hint(str(err["loc"][-1]), list(cls.model_fields))
+                    msg = "unknown option" + (f"; {hint}" if hint else "")
+                lines.append(f"{source}: plugins.changetrail.{where}: {msg}")
+            raise ConfigError("\n".join(lines)) from None
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml for our block only: MkDocs tags (!ENV, !!python/name) become None."""
+
+
+_LenientLoader.add_constructor(None, lambda loader, node: None)  # type: ignore[no-untyped-call]
+
+
+def read_mkdocs_yml(config_file: Path) -> dict[str, Any]:
+    """Read mkdocs.yml safely; custom tags are ignored because we only need a few keys."""
+    try:
+        with config_file.open(encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=_LenientLoader)  # noqa: S506 - a SafeLoader subclass
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{config_file}: no such file; run changetrail in the folder that holds mkdocs.yml "
+            "or pass --config-file"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_file}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{config_file}: expected a mapping of options")
+    return data
+
+
+def plugin_options(mkdocs_config: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the changetrail plugin's options from a raw mkdocs.yml, or None if not listed."""
+    plugins = mkdocs_config.get("plugins") or []
+    items = plugins.items() if isinstance(plugins, dict) else ((p, None) for p in plugins)
+    for item, value in items:
+        if isinstance(item, str) and item == "changetrail":
+            return dict(value or {})
+        if isinstance(item, dict) and "changetrail" in item:
+            return dict(item["changetrail"] or {})
+    return None
+
+
+def load_settings(config_file: Path) -> tuple[Settings, Path]:
+    """Read the plugin options from ``config_file``; return them and the project root.
+
+    A missing mkdocs.yml or a mkdocs.yml without the plugin gives the defaults.
+    """
+    root = config_file.parent
+    if not config_file.exists():
+        return Settings(), root
+    options = plugin_options(read_mkdocs_yml(config_file)) or {}
+    return Settings.from_options(options, source=str(config_file)), root
