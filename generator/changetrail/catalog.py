@@ -6,7 +6,6 @@ generated pages are the same from run to run.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -14,6 +13,8 @@ from typing import TYPE_CHECKING
 from slugify import slugify
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from .loader import Record
 
 __all__ = ["Catalog", "Taxonomy", "build_catalog", "make_slug"]
@@ -80,9 +81,7 @@ def _taxonomy(name: str, pairs: list[tuple[str, Record]]) -> Taxonomy:
             slug, n = f"{base}-{n}", n + 1
         used.add(slug)
         slugs[label] = slug
-    return Taxonomy(
-        name=name, groups={k: tuple(v) for k, v in groups.items()}, slugs=slugs
-    )
+    return Taxonomy(name=name, groups={k: tuple(v) for k, v in groups.items()}, slugs=slugs)
 
 
 def build_catalog(records: list[Record]) -> Catalog:

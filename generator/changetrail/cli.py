@@ -13,17 +13,25 @@ import os
 import shutil
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
-from .catalog import build_catalog
-from .checks import run_checks
-from .errors import FORMATS, ChangetrailError, ConfigError, RecordError, format_errors, summarize
-from .loader import discover, load_all
+from .errors import (
+    FORMATS,
+    ChangetrailError,
+    ConfigError,
+    RecordError,
+    Severity,
+    format_errors,
+    summarize,
+)
+from .loader import discover, display_path
 from .models import ChangeRecord, Status
+from .pipeline import load_project
 from .scaffold import NewRecord, git_files, git_owner, write_new_record
 from .settings import Settings, load_settings, plugin_options, read_mkdocs_yml
 
@@ -98,12 +106,11 @@ def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool)
             selected.update(f.resolve() for f in chosen)
         known = {f.resolve() for f in files}
         files += sorted(f for f in selected if f not in known)
-    loaded = load_all(files, root)
-    catalog = build_catalog(loaded.records)
-    errors = [*loaded.errors, *run_checks(catalog, settings)]
+    project = load_project(root, settings, files=files)
+    errors = list(project.errors)
     shown_files = len(files)
     if selected is not None:
-        wanted = {_display(f, root) for f in selected}
+        wanted = {display_path(f, root) for f in selected}
         errors = [e for e in errors if e.file in wanted]
         shown_files = len(selected)
     if strict:
@@ -125,17 +132,7 @@ def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool)
     sys.exit(EXIT_PROBLEMS if failing else EXIT_OK)
 
 
-def _display(path: Path, root: Path) -> str:
-    from .loader import display_path
-
-    return display_path(path, root)
-
-
 def _as_error(err: RecordError) -> RecordError:
-    from dataclasses import replace
-
-    from .errors import Severity
-
     return replace(err, severity=Severity.ERROR)
 
 
@@ -199,7 +196,7 @@ def new(
     record = NewRecord(
         title=title,
         owner=owner,
-        date=when.date() if when else dt.date.today(),
+        date=when.date() if when else dt.datetime.now().astimezone().date(),
         status=Status(status),
         area=area,
         tags=tags,
@@ -212,7 +209,7 @@ def new(
     except ChangetrailError as exc:
         _fail(str(exc), EXIT_PROBLEMS)
         return
-    click.echo(_display(path, Path.cwd()))
+    click.echo(display_path(path, Path.cwd()))
 
 
 @cli.command()
@@ -296,7 +293,7 @@ def build(site_dir: Path | None, config_file: Path, *, strict: bool, verbose: bo
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _swap_in(staging, target)
-    click.echo(f"Site written to {_display(target, Path.cwd())}", err=True)
+    click.echo(f"Site written to {display_path(target, Path.cwd())}", err=True)
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -339,6 +336,20 @@ def serve(dev_addr: str, config_file: Path, *, open_browser: bool, verbose: bool
         mkdocs_serve(config_file=str(config_file), livereload=True, **kwargs)
     except MkDocsException as exc:
         _fail(exc.format_message(), EXIT_PROBLEMS)
+
+
+def cli_reference() -> str:
+    """Every command's ``--help``, as Markdown, for the CLI reference page."""
+    out = []
+    ctx = click.Context(cli, info_name="changetrail", max_content_width=100, terminal_width=100)
+    out.append("## changetrail\n\n```text\n" + cli.get_help(ctx) + "\n```\n")
+    for name in sorted(cli.commands):
+        cmd = cli.commands[name]
+        sub = click.Context(
+            cmd, info_name=name, parent=ctx, max_content_width=100, terminal_width=100
+        )
+        out.append(f"## changetrail {name}\n\n```text\n{cmd.get_help(sub)}\n```\n")
+    return "\n".join(out)
 
 
 def main() -> None:

@@ -65,11 +65,12 @@ class RecordError:
             head += "warning: "
         if self.field:
             head += f"{self.field}: "
-        lines = [head + self.message]
-        if self.expected is not None:
-            lines.append(f"  expected: {self.expected}")
-        if self.got is not None:
-            lines.append(f"  got: {self.got}")
+        message = self.message
+        if self.expected is not None and "expected" not in message:
+            message += f"; expected {self.expected}"
+        if self.got is not None and "got " not in message:
+            message += f"; got {self.got}"
+        lines = [head + message]
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
@@ -89,10 +90,7 @@ class RecordError:
             props.append(f"col={self.column}")
         title = f"changetrail {self.code}" + (f" ({self.field})" if self.field else "")
         props.append(f"title={_gh_prop(title)}")
-        body = self.format_text().split("\n", 1)
-        detail = self.message if len(body) == 1 else self.message + "\n" + body[1]
-        if self.field:
-            detail = f"{self.field}: {detail}"
+        detail = self.format_text().split(": ", 1)[1]
         return f"::{level} {','.join(props)}::{_gh_data(detail)}"
 
 
@@ -145,9 +143,7 @@ def show_value(value: object) -> str:
         return "nothing (null)"
     elif isinstance(value, bool):
         return "true" if value else "false"
-    elif isinstance(value, dict):
-        text = json.dumps(value, default=str, ensure_ascii=False)
-    elif isinstance(value, list):
+    elif isinstance(value, (dict, list)):
         text = json.dumps(value, default=str, ensure_ascii=False)
     else:
         return str(value)
@@ -185,7 +181,7 @@ class ConfigError(ChangetrailError):
 
 
 @dataclass(eq=False)
-class RecordErrors(ChangetrailError):
+class RecordErrors(ChangetrailError):  # noqa: N818 - a collection, named as in STYLE.md
     """One or more problems in records; the front doors print them all."""
 
     errors: tuple[RecordError, ...] = field(default_factory=tuple)

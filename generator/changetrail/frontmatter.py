@@ -134,9 +134,7 @@ def split(text: str, path: str) -> Frontmatter | list[RecordError]:
     fm_text = "\n".join(lines[1:close])
     body = "\n".join(lines[close + 1 :])
     if not fm_text.strip():
-        return [
-            _err(path, 1, 1, "frontmatter.empty", "frontmatter is empty", hint=_TEMPLATE_HINT)
-        ]
+        return [_err(path, 1, 1, "frontmatter.empty", "frontmatter is empty", hint=_TEMPLATE_HINT)]
     return _parse(fm_text, body, close + 2, path)
 
 
@@ -198,9 +196,7 @@ def _parse(fm_text: str, body: str, body_line: int, path: str) -> Frontmatter | 
     assert node is not None
     positions: dict[Loc, Position] = {}
     _collect_positions(node, (), positions, offset, None)
-    return Frontmatter(
-        data=data, body=body, body_line=body_line, start_line=1, positions=positions
-    )
+    return Frontmatter(data=data, body=body, body_line=body_line, start_line=1, positions=positions)
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: str, offset: int, fm_text: str) -> RecordError:
@@ -209,7 +205,9 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: str, offset: int, fm_text: str)
     col = mark.column + 1 if mark else None
     problem = (exc.problem or "invalid YAML").strip()
     hint = None
-    src_line = fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
+    src_line = (
+        fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
+    )
     if "\t" in src_line or "'\\t'" in problem:
         problem = "a tab character is not allowed here"
         hint = "YAML indents with spaces only; replace the tab with spaces"
@@ -281,7 +279,7 @@ def _collect_positions(
     key_mark = (key or node).start_mark
     raw = plain = None
     if isinstance(node, yaml.ScalarNode):
-        raw, plain = node.value, node.style is None
+        raw, plain = node.value, not node.style  # libyaml says '' where PyYAML says None
     out[loc] = Position(
         line=node.start_mark.line + 1 + offset,
         column=node.start_mark.column + 1,

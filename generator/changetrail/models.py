@@ -148,7 +148,9 @@ def _safe_url(value: str) -> str:
     return value.strip()
 
 
-OneLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_one_line)]
+OneLine = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_one_line)
+]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Number = Annotated[float | int, BeforeValidator(_finite)]
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
@@ -208,8 +210,8 @@ class ChecklistItem(BaseModel):
 
     model_config = _FROZEN
 
-    text: OneLine
-    done: bool = False
+    text: Annotated[OneLine, Field(description="What to do, in one line.")]
+    done: Annotated[bool, Field(description="Whether it is done.")] = False
 
     @model_validator(mode="before")
     @classmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,6 +11,7 @@ from .errors import RecordError, RecordErrors, Severity
 from .loader import discover, load_all
 
 if TYPE_CHECKING:
+    import datetime as dt
     from pathlib import Path
 
     from .settings import Settings
@@ -39,18 +39,26 @@ class Project:
             raise RecordErrors(self.errors, self.files)
 
 
-def load_project(root: Path, settings: Settings, *, today: dt.date | None = None) -> Project:
+def load_project(
+    root: Path,
+    settings: Settings,
+    *,
+    files: list[Path] | None = None,
+    today: dt.date | None = None,
+) -> Project:
     """Read and check every record of the project rooted at ``root``.
 
     Args:
         root: the folder of mkdocs.yml; ``settings.changes_dir`` is relative to it.
         settings: the plugin options.
+        files: the record files to read; by default every record under ``changes_dir``.
         today: the date used for "in the future" (the local date by default).
 
     Returns:
         The project, with problems collected rather than raised.
     """
-    files = discover(root / settings.changes_dir)
+    if files is None:
+        files = discover(root / settings.changes_dir)
     loaded = load_all(files, root)
     catalog = build_catalog(loaded.records)
     errors = [*loaded.errors, *run_checks(catalog, settings, today=today)]

@@ -16,8 +16,10 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .errors import ChangetrailError
+from .models import STATUS_DEPENDENT, ChangeRecord
 from .pipeline import load_project
 from .render import ASSETS_DIR, CSS_URI, Renderer, sanitize_html
+from .render.reference import model_reference, replace_markers
 from .settings import DEFAULT_CHECKLIST, Settings
 
 if TYPE_CHECKING:
@@ -112,6 +114,15 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         )
         return files
 
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not self.config.enabled or page.file.src_uri in self.generated:
+            return None
+        if "changetrail:reference" not in markdown:
+            return None
+        return replace_markers(markdown, _reference_tables())
+
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -128,6 +139,18 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             if changes_dir.is_dir():
                 server.watch(str(changes_dir))
         return server
+
+
+def _reference_tables() -> dict[str, str]:
+    from .cli import cli_reference  # the CLI is the other front door; imported only here
+
+    return {
+        "change": model_reference(
+            ChangeRecord, required=dict.fromkeys(STATUS_DEPENDENT, "by status")
+        ),
+        "settings": model_reference(Settings),
+        "cli": cli_reference(),
+    }
 
 
 def _replace(files: Files, file: File) -> None:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .catalog import make_slug
 from .errors import ChangetrailError
 from .models import Status
 
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
+
 __all__ = ["NewRecord", "git_files", "git_owner", "render_new_record", "write_new_record"]
 
 
-class FileExistsProblem(ChangetrailError):
+class RecordExistsError(ChangetrailError):
     """The record file already exists and --force was not given."""
 
 
@@ -106,7 +109,7 @@ def write_new_record(changes_dir: Path, new: NewRecord, *, force: bool = False) 
     """Write the record into ``changes_dir``; refuse to replace a file unless ``force``."""
     path = changes_dir / new.filename
     if path.exists() and not force:
-        raise FileExistsProblem(
+        raise RecordExistsError(
             f"{path} already exists; nothing was written. "
             "Edit that file, choose another title, or pass --force to replace it."
         )

@@ -112,7 +112,7 @@ class _LenientLoader(yaml.SafeLoader):
     """Reads mkdocs.yml for our block only: MkDocs tags (!ENV, !!python/name) become None."""
 
 
-_LenientLoader.add_constructor(None, lambda loader, node: None)  # type: ignore[no-untyped-call]
+_LenientLoader.add_constructor(None, lambda loader, node: None)
 
 
 def read_mkdocs_yml(config_file: Path) -> dict[str, Any]:

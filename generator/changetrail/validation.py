@@ -67,17 +67,29 @@ def from_pydantic(
         hint = close_match_hint(name, known)
         if hint is None and known:
             hint = f"known fields here: {', '.join(known)}"
-        return _make(path, line, column, loc, "unknown_field", f"unknown field '{name}'", None, None, hint)
+        return _make(
+            path, line, column, loc, "unknown_field", f"unknown field '{name}'", None, None, hint
+        )
     if kind == "missing":
         parent = fm.positions.get(loc[:-1]) if loc[:-1] else None
         if parent:
             line, column = parent.key_line, parent.key_column
         else:
             line, column = fm.start_line, 1
-        return _make(path, line, column, loc, "missing", "required field is missing", None, None, _missing_hint(loc))
+        return _make(
+            path,
+            line,
+            column,
+            loc,
+            "missing",
+            "required field is missing",
+            None,
+            None,
+            _missing_hint(loc),
+        )
 
     expected, message = _describe(kind, err, value)
-    hint = _hint(kind, loc, value, pos.raw if pos else None, bool(pos and pos.plain))
+    hint = _hint(kind, loc, value, pos.raw if pos else None, plain=bool(pos and pos.plain))
     return _make(path, line, column, loc, kind, message, expected, got, hint)
 
 
@@ -128,7 +140,7 @@ def _describe(kind: str, err: ErrorDetails, value: object) -> tuple[str, str]:
     return expected, f"expected {expected}; got {got}"
 
 
-def _hint(kind: str, loc: Loc, value: object, raw: str | None, plain: bool) -> str | None:
+def _hint(kind: str, loc: Loc, value: object, raw: str | None, *, plain: bool) -> str | None:
     name = str(loc[-1]) if loc else ""
     if kind == "enum" and isinstance(value, str):
         key = value.strip().lower().replace(" ", "").replace("_", "-")
@@ -140,7 +152,7 @@ def _hint(kind: str, loc: Loc, value: object, raw: str | None, plain: bool) -> s
         return close_match_hint(key, statuses)
     if kind == "string_type" and plain and raw is not None and not isinstance(value, str):
         read_as = show_value(value)
-        return f"YAML read `{raw}` as {read_as}; quote it: {name}: \"{raw}\""
+        return f'YAML read `{raw}` as {read_as}; quote it: {name}: "{raw}"'
     if kind == "date_format" and isinstance(value, str):
         return _date_hint(value)
     if kind == "date_format" and isinstance(value, dt.datetime):
@@ -173,7 +185,9 @@ def _date_hint(value: str) -> str | None:
                 continue
         unique = list(dict.fromkeys(options))
         if len(unique) == 2:
-            return f"write it as {unique[0]} (if {a} is the month) or {unique[1]} (if {a} is the day)"
+            return (
+                f"write it as {unique[0]} (if {a} is the month) or {unique[1]} (if {a} is the day)"
+            )
         if unique:
             return f"write it as {unique[0]}"
     return "write the date as YYYY-MM-DD, e.g. 2026-11-28"
@@ -237,7 +251,11 @@ def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
             return []
         current = _find_model(info.annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return [n for n in current.model_fields if not (current.__name__ == "ChecklistItem" and n == "text")]
+        return [
+            n
+            for n in current.model_fields
+            if not (current.__name__ == "ChecklistItem" and n == "text")
+        ]
     return []
 
 

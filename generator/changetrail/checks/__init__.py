@@ -29,7 +29,7 @@ def run_checks(
     Returns:
         All problems, in no particular order (the reporters sort them).
     """
-    today = today or dt.date.today()
+    today = today or dt.datetime.now().astimezone().date()
     errors: list[RecordError] = []
     for rec in catalog.records:
         errors.extend(check_record(rec, settings, today))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,8 @@ from ..models import Status
 from ..validation import field_path
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ..frontmatter import Loc
     from ..loader import Record
     from ..settings import Settings

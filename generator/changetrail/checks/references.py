@@ -42,7 +42,10 @@ def check_references(catalog: Catalog) -> list[RecordError]:
             if catalog.get(target) is not None:
                 continue
             pos = rec.source.position(("related", i))
-            hint = close_match_hint(target, ids) or "use a file name from the changes folder, without '.md'"
+            hint = (
+                close_match_hint(target, ids)
+                or "use a file name from the changes folder, without '.md'"
+            )
             errors.append(
                 RecordError(
                     code="related.not_found",

@@ -6,20 +6,23 @@ Every ``{{ value }}`` in a template is escaped by ``finalize`` unless a filter h
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from markupsafe import Markup
 
+if TYPE_CHECKING:
+    import datetime as dt
+
 __all__ = [
     "code_block",
     "code_span",
-    "html_escape",
     "finalize",
     "fmt_number",
+    "html_escape",
     "isodate",
     "link_url",
     "md_escape",
@@ -112,7 +115,7 @@ def fmt_number(value: float) -> str:
 
 
 def percent(value: float | None) -> str:
-    """A signed percentage with a real minus sign: '−88.4 %'."""
+    """A signed percentage with a real minus sign (U+2212), e.g. '-88.4 %' with that sign."""
     if value is None:
         return "n/a"
     sign = "+" if value > 0 else "\u2212" if value < 0 else "±"
