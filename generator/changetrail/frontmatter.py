@@ -55,6 +55,9 @@ class Frontmatter:
     body_line: int
     start_line: int
     positions: dict[Loc, Position] = field(default_factory=dict)
+    #: Problems found and worked around while reading (tabs in indentation), so that the rest
+    #: of the file could still be checked. The file is not valid while any is present.
+    problems: tuple[RecordError, ...] = ()
 
     def position(self, loc: Loc) -> Position | None:
         """Return the position of ``loc``, or of its nearest parent that has one."""
@@ -160,25 +163,17 @@ def _no_frontmatter(lines: list[str], path: str) -> RecordError:
 
 
 def _parse(fm_text: str, body: str, body_line: int, path: str) -> Frontmatter | list[RecordError]:
-    offset = 1  # frontmatter text starts on line 2 of the file; marks are 0-based
-    loader = _Loader(fm_text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            data: object = None
-        else:
-            problems = _check_nodes(node, path, offset)
-            if problems:
-                return problems
-            data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        return [_yaml_error(exc, path, offset, fm_text)]
-    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
-        return [_err(path, 1, 1, "yaml.syntax", f"YAML could not be read: {exc}")]
-    except RecursionError:
-        return [_err(path, 2, 1, "yaml.depth", "frontmatter is nested too deeply to read")]
-    finally:
-        loader.dispose()
+    parsed = _compose(fm_text, path)
+    problems: tuple[RecordError, ...] = ()
+    if isinstance(parsed, yaml.MarkedYAMLError):
+        first = _yaml_error(parsed, path, fm_text)
+        recovered = _recover_tabs(fm_text, path) if first.code == "yaml.tab" else None
+        if recovered is None:
+            return [first]
+        parsed, problems = recovered
+    if isinstance(parsed, list):
+        return parsed
+    node, data = parsed
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
         return [
@@ -195,21 +190,99 @@ def _parse(fm_text: str, body: str, body_line: int, path: str) -> Frontmatter | 
         ]
     assert node is not None
     positions: dict[Loc, Position] = {}
-    _collect_positions(node, (), positions, offset, None)
-    return Frontmatter(data=data, body=body, body_line=body_line, start_line=1, positions=positions)
+    _collect_positions(node, (), positions, _OFFSET, None)
+    return Frontmatter(
+        data=data,
+        body=body,
+        body_line=body_line,
+        start_line=1,
+        positions=positions,
+        problems=problems,
+    )
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, path: str, offset: int, fm_text: str) -> RecordError:
+# The frontmatter text starts on line 2 of the file; YAML marks are 0-based.
+_OFFSET = 1
+
+
+def _compose(
+    fm_text: str, path: str
+) -> tuple[yaml.Node | None, object] | list[RecordError] | yaml.MarkedYAMLError:
+    """Parse to nodes, check them, construct the data; a syntax error is returned, not raised."""
+    loader = _Loader(fm_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        problems = _check_nodes(node, path, _OFFSET)
+        if problems:
+            return problems
+        return node, loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        return exc
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
+        return [_err(path, 1, 1, "yaml.syntax", f"YAML could not be read: {exc}")]
+    except RecursionError:
+        return [_err(path, 2, 1, "yaml.depth", "frontmatter is nested too deeply to read")]
+    finally:
+        loader.dispose()
+
+
+def _recover_tabs(
+    fm_text: str, path: str
+) -> tuple[tuple[yaml.Node | None, object], tuple[RecordError, ...]] | None:
+    """Re-indent lines whose indentation holds a tab, so the rest of the file can be checked.
+
+    Each such line is reported. The likeliest intentions are tried in turn (aligned with the
+    line above, or the tab as 2, 4 or 8 spaces); the first that parses is used.
+    """
+    lines = fm_text.split("\n")
+    tabbed = [i for i, line in enumerate(lines) if "\t" in line[: len(line) - len(line.lstrip())]]
+    if not tabbed:
+        return None
+    problems = tuple(
+        _err(
+            path,
+            i + 1 + _OFFSET,
+            lines[i].index("\t") + 1,
+            "yaml.tab",
+            "a tab character is not allowed in indentation",
+            hint="YAML indents with spaces only; replace the tab with spaces",
+        )
+        for i in tabbed
+    )
+
+    def above(i: int) -> str:
+        prev = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
+        return prev[: len(prev) - len(prev.lstrip())]
+
+    strategies = [
+        lambda i: above(i) + lines[i].lstrip(),
+        *(lambda i, n=n: lines[i].expandtabs(n) for n in (2, 4, 8)),
+    ]
+    for strategy in strategies:
+        fixed = list(lines)
+        for i in tabbed:
+            fixed[i] = strategy(i)
+        parsed = _compose("\n".join(fixed), path)
+        if isinstance(parsed, tuple):
+            return parsed, problems
+    return None
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, path: str, fm_text: str) -> RecordError:
     mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 + offset if mark else None
+    line = mark.line + 1 + _OFFSET if mark else None
     col = mark.column + 1 if mark else None
     problem = (exc.problem or "invalid YAML").strip()
     hint = None
+    code = "yaml.syntax"
     src_line = (
         fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
     )
     if "\t" in src_line or "'\\t'" in problem:
         problem = "a tab character is not allowed here"
+        code = "yaml.tab"
         hint = "YAML indents with spaces only; replace the tab with spaces"
     elif "mapping values are not allowed" in problem:
         hint = "a value that contains ': ' must be quoted, e.g. title: \"Fix: slow search\""
@@ -218,8 +291,10 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: str, offset: int, fm_text: str)
     elif "found unexpected end of stream" in problem or "found unexpected end" in problem:
         hint = "a quoted value is not closed; add the closing quote"
     context = f" ({exc.context.strip()})" if exc.context and exc.context.strip() else ""
+    if code == "yaml.tab":
+        context = ""
     return RecordError(
-        code="yaml.syntax",
+        code=code,
         file=path,
         line=line,
         column=col,

@@ -76,7 +76,9 @@ def load_text(text: str, path: str, rid: str) -> Record | list[RecordError]:
         return fm
     meta = validate(ChangeRecord, fm, path)
     if isinstance(meta, list):
-        return meta
+        return [*fm.problems, *meta]
+    if fm.problems:
+        return list(fm.problems)
     return Record(id=rid, path=path, meta=meta, body=fm.body, source=fm)
 
 

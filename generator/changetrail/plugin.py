@@ -6,6 +6,7 @@ adds the rendered Markdown pages as generated files. Everything else is in the c
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,10 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.settings = Settings()
         self.root = Path.cwd()
         self.generated: set[str] = set()
+        self.command = "build"
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -78,13 +83,20 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         if not self.config.enabled:
             return None
         project = load_project(self.root, self.settings)
-        for warning in project.errors:
-            if warning.severity == "warning":
-                log.warning(warning.format_text())
-        try:
-            project.raise_for_errors()
-        except ChangetrailError as exc:
-            raise PluginError(f"changetrail found problems in the change records:\n{exc}") from exc
+        if self.command == "serve" and project.failed:
+            # A preview must survive a half-written record: report, and serve the valid ones.
+            for problem in project.errors:
+                log.warning(problem.format_text())
+        else:
+            for warning in project.errors:
+                if warning.severity == "warning":
+                    log.warning(warning.format_text())
+            try:
+                project.raise_for_errors()
+            except ChangetrailError as exc:
+                raise PluginError(
+                    f"changetrail found problems in the change records:\n{exc}"
+                ) from exc
 
         changes_dir = (self.root / self.settings.changes_dir).resolve()
         docs_dir = Path(config.docs_dir).resolve()
@@ -104,6 +116,11 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             # every page, and so the build, grow with the number of records.
             inclusion = InclusionLevel.UNDEFINED if uri == index_uri else InclusionLevel.NOT_IN_NAV
             _replace(files, File.generated(config, uri, content=markdown, inclusion=inclusion))
+        # The schema is published with the site, so editors can point at a URL that is current.
+        schema = json.dumps(ChangeRecord.model_json_schema(), indent=2, ensure_ascii=False)
+        _replace(
+            files, File.generated(config, f"{self.settings.site_path}/schema.json", content=schema)
+        )
         css = (ASSETS_DIR / "changetrail.css").read_bytes()
         _replace(files, File.generated(config, CSS_URI, content=css))
         log.info(

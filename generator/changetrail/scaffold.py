@@ -99,7 +99,8 @@ def render_new_record(new: NewRecord) -> str:
         "related: []",
         "---",
         "",
-        "Write anything else here: what you tried first, what surprised you, follow-ups.",
+        "<!-- Write anything else below: what you tried first, what surprised you, follow-ups.",
+        "     This comment is not published. -->",
         "",
     ]
     return "\n".join(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RecordError
+from ..errors import RecordError, show_value
 from ..models import Status
 from ..validation import field_path
 
@@ -76,8 +76,8 @@ def _placeholders(rec: Record, value: Any, loc: Loc) -> list[RecordError]:
                     rec,
                     loc,
                     "placeholder",
-                    "still holds the template's placeholder",
-                    got=value[:60],
+                    "still holds the template's TODO placeholder",
+                    got=show_value(value),
                     hint="replace the TODO text with the real value",
                 )
             ]
