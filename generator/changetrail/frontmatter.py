@@ -256,14 +256,10 @@ def _recover_tabs(
         prev = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
         return prev[: len(prev) - len(prev.lstrip())]
 
-    strategies = [
-        lambda i: above(i) + lines[i].lstrip(),
-        *(lambda i, n=n: lines[i].expandtabs(n) for n in (2, 4, 8)),
-    ]
-    for strategy in strategies:
+    for width in (0, 2, 4, 8):  # 0: align with the line above
         fixed = list(lines)
         for i in tabbed:
-            fixed[i] = strategy(i)
+            fixed[i] = above(i) + lines[i].lstrip() if width == 0 else lines[i].expandtabs(width)
         parsed = _compose("\n".join(fixed), path)
         if isinstance(parsed, tuple):
             return parsed, problems
