@@ -11,7 +11,10 @@ if TYPE_CHECKING:
     from ..catalog import Catalog
     from ..loader import Record
 
-__all__ = ["check_references"]
+__all__ = ["RESERVED_IDS", "check_references"]
+
+#: Names of generated pages beside the records; a record with one of these ids would collide.
+RESERVED_IDS = frozenset({"index", "tags", "owners", "status", "schema"})
 
 
 def check_references(catalog: Catalog) -> list[RecordError]:
@@ -36,6 +39,19 @@ def check_references(catalog: Catalog) -> list[RecordError]:
                         hint="ids are file names and must be unique ignoring case; rename one file",
                     )
                 )
+    errors.extend(
+        RecordError(
+            code="id.reserved",
+            file=rec.path,
+            line=1,
+            column=1,
+            field=None,
+            message=f"'{rec.id}' is the name of a generated page and cannot be a record id",
+            hint=f"rename the file, e.g. with the date in front: 2026-11-28-{rec.id}.md",
+        )
+        for rec in catalog.records
+        if rec.id.lower() in RESERVED_IDS
+    )
     ids = sorted(r.id for r in catalog.records)
     for rec in catalog.records:
         for i, target in enumerate(rec.meta.related):
