@@ -51,10 +51,16 @@ class Catalog:
     owners: Taxonomy
     statuses: Taxonomy
     related_from: dict[str, tuple[Record, ...]] = field(default_factory=dict)
+    #: Lower-cased ids of every record file found, valid or not.
+    known_ids: frozenset[str] = frozenset()
 
     def get(self, rid: str) -> Record | None:
         """Look a record up by id, case-insensitively."""
         return self.by_id.get(rid.lower())
+
+    def exists(self, rid: str) -> bool:
+        """True when a record file with this id exists, even one that failed validation."""
+        return rid.lower() in self.known_ids or rid.lower() in self.by_id
 
     def months(self) -> list[tuple[dt.date, tuple[Record, ...]]]:
         """Records grouped by the month of their date, newest month first."""
@@ -84,8 +90,12 @@ def _taxonomy(name: str, pairs: list[tuple[str, Record]]) -> Taxonomy:
     return Taxonomy(name=name, groups={k: tuple(v) for k, v in groups.items()}, slugs=slugs)
 
 
-def build_catalog(records: list[Record]) -> Catalog:
-    """Sort and index records. Duplicate ids keep the first by path; checks report the rest."""
+def build_catalog(records: list[Record], *, known_ids: frozenset[str] = frozenset()) -> Catalog:
+    """Sort and index records. Duplicate ids keep the first by path; checks report the rest.
+
+    ``known_ids`` names record files that failed to load, so references to them are not
+    reported a second time as missing.
+    """
     ordered = sorted(records, key=_sort_key)
     by_id: dict[str, Record] = {}
     for rec in sorted(records, key=lambda r: r.path):
@@ -101,4 +111,5 @@ def build_catalog(records: list[Record]) -> Catalog:
         owners=_taxonomy("owners", [(r.meta.owner, r) for r in ordered]),
         statuses=_taxonomy("status", [(r.meta.status.value, r) for r in ordered]),
         related_from={k: tuple(v) for k, v in related_from.items()},
+        known_ids=known_ids,
     )

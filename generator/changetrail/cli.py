@@ -97,6 +97,12 @@ def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool)
     """
     settings, root = _settings(config_file)
     changes_dir = root / settings.changes_dir
+    if not paths and not changes_dir.is_dir():
+        _fail(
+            f"no records folder at {display_path(changes_dir, Path.cwd())}; run changetrail in "
+            "the project's root (beside mkdocs.yml), pass --config-file, or give PATHS",
+            EXIT_USAGE,
+        )
     files = discover(changes_dir)
     selected: set[Path] | None = None
     if paths:
@@ -224,27 +230,49 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
 
 
-def _setup_logging(*, verbose: bool) -> None:
+class _StagingFilter(logging.Filter):
+    """Say the site folder where MkDocs would name the temporary one it is really writing."""
+
+    def __init__(self, staging: Path, target: Path) -> None:
+        super().__init__()
+        self.staging, self.target = str(staging), str(target)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage() == "Cleaning site directory":
+            return False  # it is a fresh temporary folder; the old site is kept until the swap
+        if self.staging in record.getMessage():
+            record.msg = record.getMessage().replace(self.staging, self.target)
+            record.args = ()
+        return True
+
+
+def _setup_logging(
+    *, verbose: bool, staging: Path | None = None, target: Path | None = None
+) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    if staging is not None and target is not None:
+        handler.addFilter(_StagingFilter(staging, target))
     logger = logging.getLogger("mkdocs")
     logger.handlers[:] = [handler]
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
 
 
-def _require_plugin(config_file: Path) -> None:
+def _require_plugin(config_file: Path) -> dict[str, Any]:
+    """Read mkdocs.yml (leniently) and make sure it enables the plugin; exit 2 if not."""
     try:
-        options = plugin_options(read_mkdocs_yml(config_file))
+        raw = read_mkdocs_yml(config_file)
     except ConfigError as exc:
         _fail(str(exc), EXIT_USAGE)
-        return
-    if options is None:
+        raise  # unreachable
+    if plugin_options(raw) is None:
         _fail(
             f"{config_file} does not enable the changetrail plugin; add it:\n"
             "    plugins:\n      - search\n      - changetrail",
             EXIT_USAGE,
         )
+    return raw
 
 
 @cli.command()
@@ -263,22 +291,23 @@ def build(site_dir: Path | None, config_file: Path, *, strict: bool, verbose: bo
     The site is written to a temporary folder beside the target and swapped in only when the
     build succeeds: a failed build leaves the previous site as it was.
     """
-    _require_plugin(config_file)
-    _setup_logging(verbose=verbose)
+    raw = _require_plugin(config_file)
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError, MkDocsException
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
-    try:
-        probe = load_config(str(config_file), strict=strict)
-    except ConfigurationError as exc:
-        _fail(str(exc), EXIT_USAGE)
-        return
-    target = (site_dir or Path(probe.site_dir)).resolve()
+    configured = raw.get("site_dir") if isinstance(raw.get("site_dir"), str) else "site"
+    target = (site_dir or config_file.parent / str(configured)).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
+    _setup_logging(verbose=verbose, staging=staging, target=target)
     try:
-        config = load_config(str(config_file), strict=strict, site_dir=str(staging))
+        try:
+            config = load_config(str(config_file), strict=strict, site_dir=str(staging))
+        except (Abort, ConfigurationError) as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            _fail(f"{config_file}: {exc.format_message()}", EXIT_USAGE)
+            return
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build(config)

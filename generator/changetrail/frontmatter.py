@@ -22,7 +22,8 @@ Loc = tuple[str | int, ...]
 
 # The same boundary python-frontmatter uses: a line of three or more dashes.
 _BOUNDARY: re.Pattern[str] = YAMLHandler.FM_BOUNDARY
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
+# "=======" alone is also a setext heading underline, so only the outer markers count.
+_CONFLICT = re.compile(r"^(<{7}|>{7})( |$)", re.MULTILINE)
 
 try:  # libyaml is seven times faster; the pure-Python loader gives the same nodes.
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -31,7 +32,21 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """Safe loader; no Python tags, no custom constructors."""
+    """Safe loader; no Python tags. A date that does not exist stays text for the model."""
+
+
+# What PyYAML's constructors raise for values they cannot build (2024-02-30, !!float "").
+_CONSTRUCT_ERRORS = (ValueError, TypeError, OverflowError, IndexError)
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +149,7 @@ def split(text: str, path: str) -> Frontmatter | list[RecordError]:
                 hint="add a line '---' between the fields and the Markdown body",
             )
         ]
-    fm_text = "\n".join(lines[1:close])
+    fm_text = "\n".join(lines[1:close]) + "\n"  # a last block scalar keeps its newline
     body = "\n".join(lines[close + 1 :])
     if not fm_text.strip():
         return [_err(path, 1, 1, "frontmatter.empty", "frontmatter is empty", hint=_TEMPLATE_HINT)]
@@ -214,18 +229,71 @@ def _compose(
         node = loader.get_single_node()
         if node is None:
             return None, None
-        problems = _check_nodes(node, path, _OFFSET)
+        problems = _check_nodes(node, path, _OFFSET, fm_text)
         if problems:
             return problems
         return node, loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         return exc
-    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is marked
+    except yaml.reader.ReaderError as exc:
+        return [_reader_error(fm_text, path, exc)]
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is handled
         return [_err(path, 1, 1, "yaml.syntax", f"YAML could not be read: {exc}")]
     except RecursionError:
         return [_err(path, 2, 1, "yaml.depth", "frontmatter is nested too deeply to read")]
+    except _CONSTRUCT_ERRORS as exc:
+        # PyYAML's constructors raise these for values such as 2024-02-30 or !!float x.
+        return [_construct_error(fm_text, path, exc)]
     finally:
         loader.dispose()
+
+
+def _reader_error(fm_text: str, path: str, exc: yaml.reader.ReaderError) -> RecordError:
+    """A character YAML refuses (a control character): say which, and where."""
+    pos = min(max(exc.position, 0), len(fm_text))
+    line = fm_text.count("\n", 0, pos)
+    col = pos - (fm_text.rfind("\n", 0, pos) + 1)
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return _err(
+        path,
+        line + 1 + _OFFSET,
+        col + 1,
+        "yaml.syntax",
+        f"YAML syntax error: the control character U+{ord(char):04X} is not allowed",
+        hint="delete the invisible character (it was probably pasted in)",
+    )
+
+
+def _construct_error(fm_text: str, path: str, exc: Exception) -> RecordError:
+    """Find the scalar that PyYAML could not turn into a value, and describe it."""
+    loader = _Loader(fm_text)
+    try:
+        root = loader.get_single_node()
+        stack = [root] if root is not None else []
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, yaml.ScalarNode):
+                try:
+                    loader.construct_object(node, deep=True)
+                except _CONSTRUCT_ERRORS:
+                    mark = node.start_mark
+                    return _err(
+                        path,
+                        mark.line + 1 + _OFFSET,
+                        mark.column + 1,
+                        "yaml.value",
+                        f"YAML cannot read this value: {exc}",
+                        got=repr(node.value)[:80],
+                        hint="for a date, check that the day exists (YYYY-MM-DD); "
+                        "otherwise quote the value to keep it as text",
+                    )
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(n for pair in node.value for n in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+    finally:
+        loader.dispose()
+    return _err(path, 2, 1, "yaml.value", f"YAML cannot read a value: {exc}")
 
 
 def _recover_tabs(
@@ -254,7 +322,9 @@ def _recover_tabs(
 
     def above(i: int) -> str:
         prev = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
-        return prev[: len(prev) - len(prev.lstrip())]
+        indent = prev[: len(prev) - len(prev.lstrip())]
+        # under "key:" with no value the line is a child; otherwise a sibling
+        return indent + "  " if prev.rstrip().endswith(":") else indent
 
     for width in (0, 2, 4, 8):  # 0: align with the line above
         fixed = list(lines)
@@ -268,6 +338,9 @@ def _recover_tabs(
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: str, fm_text: str) -> RecordError:
     mark = exc.problem_mark or exc.context_mark
+    problem_text = exc.problem or ""
+    if "end of stream" in problem_text and exc.context_mark is not None:
+        mark = exc.context_mark  # an unclosed quote: point where it was opened
     line = mark.line + 1 + _OFFSET if mark else None
     col = mark.column + 1 if mark else None
     problem = (exc.problem or "invalid YAML").strip()
@@ -286,6 +359,11 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: str, fm_text: str) -> RecordErr
         hint = "check the indentation and that every field is written 'name: value'"
     elif "found unexpected end of stream" in problem or "found unexpected end" in problem:
         hint = "a quoted value is not closed; add the closing quote"
+    elif "cannot start any token" in problem or "undefined alias" in problem:
+        first = src_line[mark.column] if mark and mark.column < len(src_line) else ""
+        hint = f"a value that starts with {first or 'this character'} must be quoted"
+        if first == "*":
+            hint += "; YAML reads *name as an alias"
     context = f" ({exc.context.strip()})" if exc.context and exc.context.strip() else ""
     if code == "yaml.tab":
         context = ""
@@ -300,7 +378,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: str, fm_text: str) -> RecordErr
     )
 
 
-def _check_nodes(root: yaml.Node, path: str, offset: int) -> list[RecordError]:
+def _check_nodes(root: yaml.Node, path: str, offset: int, text: str) -> list[RecordError]:
     """Refuse aliases (a node reached twice) and repeated keys, before constructing anything."""
     problems: list[RecordError] = []
     seen: set[int] = set()
@@ -308,14 +386,14 @@ def _check_nodes(root: yaml.Node, path: str, offset: int) -> list[RecordError]:
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            mark = node.start_mark
+            line, col = _alias_position(node, text)
             problems.append(
                 _err(
                     path,
-                    mark.line + 1 + offset,
-                    mark.column + 1,
+                    line + 1 + offset,
+                    col + 1,
                     "yaml.alias",
-                    "YAML anchors and aliases (&name, *name) are not allowed",
+                    "YAML aliases (*name) are not allowed",
                     hint="write the value out in full; aliases can expand without bound",
                 )
             )
@@ -342,6 +420,18 @@ def _check_nodes(root: yaml.Node, path: str, offset: int) -> list[RecordError]:
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
     return problems
+
+
+def _alias_position(node: yaml.Node, text: str) -> tuple[int, int]:
+    """Where the first alias of ``node``'s anchor appears (0-based), found in the source text."""
+    mark = node.start_mark
+    anchor = re.compile(r"&([^\s,\[\]{}]+)").search(text, mark.index)
+    if anchor:
+        alias = re.search(r"\*" + re.escape(anchor.group(1)) + r"(?![^\s,\]}])", text)
+        if alias:
+            pos = alias.start()
+            return text.count("\n", 0, pos), pos - (text.rfind("\n", 0, pos) + 1)
+    return mark.line, mark.column
 
 
 def _collect_positions(

@@ -12,7 +12,7 @@ import enum
 import math
 import re
 from pathlib import PurePosixPath
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -25,6 +25,11 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from pydantic import GetJsonSchemaHandler
+    from pydantic.json_schema import JsonSchemaValue
+    from pydantic_core import CoreSchema
 
 __all__ = [
     "ChangeRecord",
@@ -75,7 +80,7 @@ STATUS_SYNONYMS = {
 
 def _one_line(value: str) -> str:
     if "\n" in value or "\r" in value:
-        raise PydanticCustomError("one_line", "must be a single line")
+        raise PydanticCustomError("one_line", "expected a single line of text")
     return value
 
 
@@ -91,7 +96,7 @@ def _iso_date(value: object) -> object:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise PydanticCustomError("date_invalid", "no such day in the calendar") from None
+            raise PydanticCustomError("date_invalid", "expected a date that exists") from None
     raise PydanticCustomError("date_format", "expected a date written YYYY-MM-DD")
 
 
@@ -112,7 +117,7 @@ def _repo_path(value: str) -> str:
     """A path relative to the repository root that cannot leave it."""
     text = value.strip()
     if not text:
-        raise PydanticCustomError("path_empty", "expected a path; got an empty value")
+        raise PydanticCustomError("path_empty", "expected a path")
     if text.startswith(("/", "\\")) or _DRIVE.match(text):
         raise PydanticCustomError(
             "path_absolute", "expected a path relative to the repository root"
@@ -121,7 +126,7 @@ def _repo_path(value: str) -> str:
         raise PydanticCustomError("path_home", "expected a path relative to the repository root")
     parts = PurePosixPath(text.replace("\\", "/")).parts
     if ".." in parts:
-        raise PydanticCustomError("path_escape", "path must stay inside the repository (no '..')")
+        raise PydanticCustomError("path_escape", "expected a path inside the repository (no '..')")
     return text
 
 
@@ -133,18 +138,10 @@ def _safe_url(value: str) -> str:
     # so look at the URL the way they do before deciding.
     squashed = "".join(ch for ch in value if ch.isprintable() and not ch.isspace())
     parts = urlsplit(squashed)
-    if parts.scheme and parts.scheme.lower() not in _SAFE_SCHEMES:
-        raise PydanticCustomError(
-            "url_scheme",
-            "only http, https and relative URLs are allowed; got scheme '{scheme}'",
-            {"scheme": parts.scheme.lower()},
-        )
-    if squashed.startswith("//"):
-        raise PydanticCustomError(
-            "url_scheme", "write the scheme of an external link, e.g. https://"
-        )
     if not squashed:
-        raise PydanticCustomError("url_empty", "expected a URL; got an empty value")
+        raise PydanticCustomError("url_empty", "expected a URL")
+    if (parts.scheme and parts.scheme.lower() not in _SAFE_SCHEMES) or squashed.startswith("//"):
+        raise PydanticCustomError("url_scheme", "expected an http, https or relative URL")
     return value.strip()
 
 
@@ -152,6 +149,11 @@ OneLine = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_one_line)
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_one_line),
+]
 Number = Annotated[float | int, BeforeValidator(_finite)]
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 RepoPath = Annotated[str, AfterValidator(_repo_path)]
@@ -224,11 +226,26 @@ class ChecklistItem(BaseModel):
                 return {"text": text, "done": key == "done"}
             if key not in ("text",):
                 raise PydanticCustomError(
-                    "checklist_form",
-                    "expected '- done: text', '- todo: text' or '- text'; got key '{key}'",
-                    {"key": str(key)},
+                    "checklist_form", "expected '- done: text', '- todo: text' or '- text'"
                 )
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The shorthand forms are read by the "before" validator, which JSON Schema cannot see.
+        full = handler(core_schema)
+        short: list[JsonSchemaValue] = [
+            {
+                "type": "object",
+                "properties": {key: {"type": "string"}},
+                "required": [key],
+                "additionalProperties": False,
+            }
+            for key in ("done", "todo")
+        ]
+        return {"anyOf": [{"type": "string", "description": "An item not done yet."}, *short, full]}
 
 
 class Link(BaseModel):
@@ -247,12 +264,9 @@ class ChangeRecord(BaseModel):
         extra="forbid",
         frozen=True,
         title="changetrail change record",
-        json_schema_extra={"$id": "https://changetrail.dev/schema/change-record.json"},
     )
 
-    title: Annotated[
-        OneLine, Field(max_length=200, description="What changed, in one line of 1-200 characters.")
-    ]
+    title: Annotated[Title, Field(description="What changed, in one line of 1-200 characters.")]
     date: Annotated[
         IsoDate,
         Field(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .catalog import Catalog, build_catalog
 from .checks import run_checks
 from .errors import RecordError, RecordErrors, Severity
-from .loader import discover, load_all
+from .loader import discover, load_all, record_id
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -60,7 +60,9 @@ def load_project(
     if files is None:
         files = discover(root / settings.changes_dir)
     loaded = load_all(files, root)
-    catalog = build_catalog(loaded.records)
+    catalog = build_catalog(
+        loaded.records, known_ids=frozenset(record_id(f).lower() for f in files)
+    )
     errors = [*loaded.errors, *run_checks(catalog, settings, today=today)]
     return Project(
         root=root,

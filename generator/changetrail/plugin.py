@@ -102,10 +102,10 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         docs_dir = Path(config.docs_dir).resolve()
         if changes_dir.is_relative_to(docs_dir):
             # Records inside docs_dir would also be published raw; our pages replace them.
+            # Only Markdown goes: images and other assets in that folder stay in the site.
             for file in list(files):
-                if file.abs_src_path and Path(file.abs_src_path).resolve().is_relative_to(
-                    changes_dir
-                ):
+                src = file.abs_src_path
+                if src and src.endswith(".md") and Path(src).resolve().is_relative_to(changes_dir):
                     files.remove(file)
 
         pages = Renderer(self.settings).render_site(project.catalog)

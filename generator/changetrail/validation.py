@@ -94,49 +94,37 @@ def from_pydantic(
 
 
 def _describe(kind: str, err: ErrorDetails, value: object) -> tuple[str, str]:
-    """Return (expected, message) for a value error."""
+    """Return (expected, message); every message reads ``expected X; got Y``."""
     ctx = err.get("ctx") or {}
     got = show_value(value)
-    custom = {
-        "date_format": "a date written YYYY-MM-DD",
-        "date_invalid": "a real calendar date, YYYY-MM-DD",
-        "number_type": "a number",
-        "finite_number": "a finite number",
-        "one_line": "a single line of text",
-        "url_scheme": "an http, https or relative URL",
-        "path_absolute": "a path relative to the repository root",
-        "path_home": "a path relative to the repository root",
-        "path_escape": "a path inside the repository",
-        "path_empty": "a path",
-        "checklist_form": "'- done: text', '- todo: text' or '- text'",
-    }
-    if kind in custom:
-        expected = custom[kind]
-        msg = err["msg"]
-        if kind in ("date_format", "number_type", "finite_number", "one_line", "checklist_form"):
-            return expected, f"expected {expected}; got {got}"
-        return expected, f"{msg}; got {got}"
-    if kind == "enum":
+    msg = err["msg"]
+    if msg.startswith("expected "):  # our own validators (models.py) word them this way
+        expected = msg.removeprefix("expected ")
+    elif kind == "enum":
         expected = f"one of {', '.join(s.value for s in Status)}"
     elif kind == "literal_error":
         expected = f"one of {ctx.get('expected', '')}".replace("'", "")
-    elif kind in ("string_type",):
+    elif kind == "string_type":
         expected = "text"
     elif kind in ("bool_type", "bool_parsing"):
         expected = "true or false"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        expected = "a whole number"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        expected = "a whole number from 0 to 100"
     elif kind in ("list_type", "tuple_type"):
         expected = "a list (one '- item' per line)"
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         expected = "a mapping ('name: value' lines)"
     elif kind == "string_too_short":
         expected = "a non-empty value"
-    elif kind == "string_too_long":
+    elif kind in ("string_too_long", "too_long") and isinstance(value, str):
         expected = f"at most {ctx.get('max_length')} characters"
-        got = f"{len(str(value))} characters"
+        got = f"{len(value)} characters"
     elif kind == "string_pattern_mismatch":
         expected = "a git revision (a hash, tag or branch name)"
     else:
-        expected = err["msg"]
+        expected = msg[0].lower() + msg[1:] if msg else kind
     return expected, f"expected {expected}; got {got}"
 
 
@@ -166,9 +154,12 @@ def _hint(kind: str, loc: Loc, value: object, raw: str | None, *, plain: bool) -
     if kind in ("list_type",) and isinstance(value, str):
         return f"write it as a list:\n    {name}:\n      - {value[:40]}"
     if kind == "string_too_short":
-        return "fill in the value or remove the field"
-    if kind == "url_scheme":
-        return "use an https:// link or a path relative to this page"
+        return "fill in the value"
+    if kind == "url_scheme" and isinstance(value, str):
+        if value.strip().startswith("//"):
+            return "write the scheme of an external link, e.g. https://"
+        scheme = value.split(":", 1)[0].strip().lower()
+        return f"'{scheme}:' links are not allowed; use an https:// link or a relative path"
     if kind in ("path_absolute", "path_home", "path_escape"):
         return "write the path from the repository root, e.g. src/app/orders.py"
     return None
@@ -216,8 +207,8 @@ def _missing_hint(loc: Loc) -> str | None:
 def _data_loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> Loc:
     """Keep the parts of a pydantic loc that name keys and items in the data.
 
-    Parts such as ``function-after[...]`` or ``float`` name pydantic's validators, not the user's
-    fields. A key that is absent (a missing field) is kept so that the message can name it.
+    Parts such as ``function-after[...]`` name pydantic's validators, not the user's fields;
+    they only follow scalars, which end the walk. A key that is absent (a missing field) is kept so that the message can name it.
     """
     out: list[str | int] = []
     node: Any = data
@@ -229,13 +220,10 @@ def _data_loc(loc: tuple[int | str, ...], data: dict[str, Any]) -> Loc:
             if part in node:
                 out.append(part)
                 node = node[part]
-            elif "[" not in part and part not in _NOISE:
+            elif "[" not in part:
                 out.append(part)
                 node = None
     return tuple(out)
-
-
-_NOISE = {"float", "int", "str", "list", "none", "dict", "bool", "date"}
 
 
 def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:

@@ -55,7 +55,7 @@ def check_references(catalog: Catalog) -> list[RecordError]:
     ids = sorted(r.id for r in catalog.records)
     for rec in catalog.records:
         for i, target in enumerate(rec.meta.related):
-            if catalog.get(target) is not None:
+            if catalog.exists(target):
                 continue
             pos = rec.source.position(("related", i))
             hint = (

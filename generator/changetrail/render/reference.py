@@ -6,12 +6,17 @@ the plugin replaces the marker with the table at build time.
 
 from __future__ import annotations
 
+import enum
+import json
 import re
 import types
 import typing
 from typing import Any, Literal
 
 from pydantic import BaseModel
+
+if typing.TYPE_CHECKING:
+    from pydantic.fields import FieldInfo
 
 __all__ = ["MARKER", "model_reference", "replace_markers"]
 
@@ -81,16 +86,35 @@ def model_reference(
         doc = (current.__doc__ or "").strip().split("\n")[0]
         if doc:
             out.append(f"{doc}\n")
-        out.append("| Field | Type | Required | Description |")
-        out.append("| --- | --- | --- | --- |")
+        out.append("| Field | Type | Required | Default | Description |")
+        out.append("| --- | --- | --- | --- | --- |")
         for name, info in current.model_fields.items():
             needed = "yes" if info.is_required() else "no"
             if current is model and name in required:
                 needed = required[name]
             desc = (info.description or "").replace("\n", " ").replace("|", "\\|")
-            out.append(f"| `{name}` | {_type_name(info.annotation)} | {needed} | {desc} |")
+            default = "" if info.is_required() else _default(info)
+            out.append(
+                f"| `{name}` | {_type_name(info.annotation)} | {needed} | {default} | {desc} |"
+            )
         out.append("")
     return "\n".join(out)
+
+
+def _default(info: FieldInfo) -> str:
+    value = info.get_default(call_default_factory=True)
+    if value is None or value == [] or value == {}:
+        return ""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "<br>".join(f"`{v}`" for v in value)
+    if isinstance(value, dict):
+        return "<br>".join(
+            f"`{k}`: {', '.join(str(getattr(x, 'value', x)) for x in v)}" for k, v in value.items()
+        )
+    text = json.dumps(value) if isinstance(value, bool | int | float) else str(value)
+    return f"`{text}`"
 
 
 def replace_markers(markdown: str, tables: dict[str, str]) -> str:
