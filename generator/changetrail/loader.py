@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .article import Article, content_hash, reading_time
 from .errors import RecordError
 from .frontmatter import Frontmatter, decode, split
 from .models import ChangeRecord
 from .validation import validate
 
-__all__ = ["LoadResult", "Record", "discover", "load_all", "load_record", "load_text"]
+__all__ = [
+    "ArticlePage",
+    "LoadResult",
+    "Record",
+    "discover",
+    "discover_pages",
+    "load_all",
+    "load_articles",
+    "load_record",
+    "load_text",
+]
 
 #: Files larger than this are refused before they are parsed.
 MAX_FILE_BYTES = 1024 * 1024
@@ -31,13 +43,27 @@ class Record:
     source: Frontmatter = field(repr=False, compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """A valid knowledge article: a page of the docs tree with its metadata."""
+
+    uri: str  # its path under docs_dir with '/', as MkDocs names it (src_uri)
+    path: str  # as shown in messages: relative to the project root
+    meta: Article
+    body: str
+    source: Frontmatter = field(repr=False, compare=False)
+    reading_time: int = 1
+    hash: str = ""
+
+
 @dataclass(slots=True)
 class LoadResult:
-    """Every record that loaded, and every problem with the ones that did not."""
+    """Everything that loaded, and every problem with what did not."""
 
     records: list[Record] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
     files: int = 0
+    articles: list[ArticlePage] = field(default_factory=list)
 
 
 def discover(changes_dir: Path) -> list[Path]:
@@ -45,16 +71,25 @@ def discover(changes_dir: Path) -> list[Path]:
 
     Hidden files and folders, names starting with ``_``, and README.md / index.md are skipped.
     """
-    if not changes_dir.is_dir():
+    return _walk_markdown(changes_dir, skip=IGNORED_NAMES)
+
+
+def discover_pages(docs_dir: Path) -> list[Path]:
+    """List every Markdown page under ``docs_dir`` (not hidden ones), sorted."""
+    return _walk_markdown(docs_dir, skip=frozenset())
+
+
+def _walk_markdown(folder: Path, *, skip: frozenset[str]) -> list[Path]:
+    if not folder.is_dir():
         return []
-    root = changes_dir.resolve()
+    root = folder.resolve()
     found: dict[Path, Path] = {}
-    for dirpath, dirnames, filenames in os.walk(changes_dir, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         for name in filenames:
             if not name.endswith(".md") or name.startswith((".", "_")):
                 continue
-            if name.lower() in IGNORED_NAMES:
+            if name.lower() in skip:
                 continue
             path = Path(dirpath, name)
             real = path.resolve()
@@ -85,6 +120,14 @@ def load_text(text: str, path: str, rid: str) -> Record | list[RecordError]:
 def load_record(file: Path, root: Path) -> Record | list[RecordError]:
     """Read, decode, split and validate one file; ``root`` makes the path in messages relative."""
     shown = display_path(file, root)
+    text = read_text(file, shown)
+    if isinstance(text, list):
+        return text
+    return load_text(text, shown, record_id(file))
+
+
+def read_text(file: Path, shown: str) -> str | list[RecordError]:
+    """Read and decode a file, refusing one that is too large before reading it."""
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -112,9 +155,7 @@ def load_record(file: Path, root: Path) -> Record | list[RecordError]:
             )
         ]
     text = decode(raw, shown)
-    if isinstance(text, RecordError):
-        return [text]
-    return load_text(text, shown, record_id(file))
+    return [text] if isinstance(text, RecordError) else text
 
 
 def load_all(files: list[Path], root: Path) -> LoadResult:
@@ -127,6 +168,65 @@ def load_all(files: list[Path], root: Path) -> LoadResult:
         else:
             result.records.append(loaded)
     return result
+
+
+_KIND_ARTICLE = re.compile(r"^kind:\s*[\"']?article[\"']?\s*(#.*)?$", re.MULTILINE)
+
+
+def load_articles(
+    docs_dir: Path, root: Path, article_dirs: list[str] | tuple[str, ...] = ()
+) -> LoadResult:
+    """Load every article under ``docs_dir``: pages with ``kind: article`` or in ``article_dirs``.
+
+    Other pages are skipped without being parsed, so a large docs tree costs little.
+    """
+    result = LoadResult()
+    for file in discover_pages(docs_dir):
+        uri = display_path(file, docs_dir)
+        forced = any(uri.startswith(d.rstrip("/") + "/") for d in article_dirs)
+        shown = display_path(file, root)
+        text = read_text(file, shown)
+        if isinstance(text, list):
+            if forced:
+                result.errors.extend(text)
+            continue
+        if not forced and not _looks_like_article(text):
+            continue
+        result.files += 1
+        loaded = load_article_text(text, shown, uri)
+        if isinstance(loaded, list):
+            result.errors.extend(loaded)
+        else:
+            result.articles.append(loaded)
+    return result
+
+
+def _looks_like_article(text: str) -> bool:
+    if not text.startswith("---"):
+        return False
+    end = text.find("\n---", 3)
+    return bool(_KIND_ARTICLE.search(text, 0, end if end != -1 else len(text)))
+
+
+def load_article_text(text: str, path: str, uri: str) -> ArticlePage | list[RecordError]:
+    """Split and validate one article given as text."""
+    fm = split(text, path)
+    if isinstance(fm, list):
+        return fm
+    meta = validate(Article, fm, path)
+    if isinstance(meta, list):
+        return [*fm.problems, *meta]
+    if fm.problems:
+        return list(fm.problems)
+    return ArticlePage(
+        uri=uri,
+        path=path,
+        meta=meta,
+        body=fm.body,
+        source=fm,
+        reading_time=reading_time(fm.body),
+        hash=content_hash(fm.body),
+    )
 
 
 def display_path(file: Path, root: Path) -> str:

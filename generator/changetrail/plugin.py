@@ -45,6 +45,10 @@ class ChangetrailConfig(base.Config):
     required = c.Type(dict, default={})
     default_checklist = c.Type(list, default=list(DEFAULT_CHECKLIST))
     code_copy = c.Type(bool, default=True)
+    article_dirs = c.Type(list, default=[])
+    review_max_age_days = c.Type(int, default=365)
+    review_page = c.Type(str, default="needs-review.md")
+    similar_posts = c.Type(int, default=5)
 
 
 class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):

@@ -68,6 +68,33 @@ class Settings(BaseModel):
             "so commands and rollback commands can be copied in one click."
         ),
     ] = True
+    article_dirs: Annotated[
+        list[str],
+        Field(
+            description="Folders under `docs_dir` whose every page is an article, even without "
+            "`kind: article` in its frontmatter."
+        ),
+    ] = []
+    review_max_age_days: Annotated[
+        int,
+        Field(
+            ge=1,
+            description="An article last reviewed longer ago than this needs review: it gets a "
+            "badge, is listed on the review page, and `changetrail check` warns.",
+        ),
+    ] = 365
+    review_page: Annotated[
+        str, Field(description="Where the generated 'Needs review' page goes in the site.")
+    ] = "needs-review.md"
+    similar_posts: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=20,
+            description="How many similar articles and records to list after each article "
+            "(0 turns the list off).",
+        ),
+    ] = 5
 
     @field_validator("required", mode="after")
     @classmethod
@@ -83,13 +110,18 @@ class Settings(BaseModel):
         merged.update(value)
         return merged
 
-    @field_validator("site_path", "changes_dir", mode="after")
+    @field_validator("site_path", "changes_dir", "review_page", mode="after")
     @classmethod
     def _relative(cls, value: str) -> str:
         value = value.strip().strip("/")
         if not value or ".." in Path(value).parts:
-            raise ValueError("expected a relative folder inside the project, without '..'")
+            raise ValueError("expected a relative path inside the project, without '..'")
         return value
+
+    @field_validator("article_dirs", mode="after")
+    @classmethod
+    def _relative_dirs(cls, value: list[str]) -> list[str]:
+        return [cls._relative(v) for v in value]
 
     @classmethod
     def from_options(cls, options: dict[str, Any], source: str = "mkdocs.yml") -> Settings:
@@ -149,8 +181,16 @@ def load_settings(config_file: Path) -> tuple[Settings, Path]:
 
     A missing mkdocs.yml or a mkdocs.yml without the plugin gives the defaults.
     """
+    settings, root, _ = load_project_config(config_file)
+    return settings, root
+
+
+def load_project_config(config_file: Path) -> tuple[Settings, Path, Path]:
+    """Like ``load_settings``, and also the docs folder (``docs_dir`` of mkdocs.yml)."""
     root = config_file.parent
     if not config_file.exists():
-        return Settings(), root
-    options = plugin_options(read_mkdocs_yml(config_file)) or {}
-    return Settings.from_options(options, source=str(config_file)), root
+        return Settings(), root, root / "docs"
+    raw = read_mkdocs_yml(config_file)
+    options = plugin_options(raw) or {}
+    docs = raw.get("docs_dir") if isinstance(raw.get("docs_dir"), str) else "docs"
+    return Settings.from_options(options, source=str(config_file)), root, root / str(docs)

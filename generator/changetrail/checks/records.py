@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..errors import RecordError, show_value
 from ..models import Status
-from ..validation import field_path
+from .common import error_at, find_placeholders
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from ..frontmatter import Loc
+    from ..errors import RecordError
     from ..loader import Record
     from ..settings import Settings
 
@@ -20,8 +18,6 @@ __all__ = ["check_record"]
 
 #: Statuses whose date may lie in the future.
 MAY_BE_FUTURE = frozenset({Status.PLANNED, Status.DRAFT})
-
-_PLACEHOLDER = re.compile(r"^\s*TODO\b")
 
 _REQUIRED_HINTS = {
     "files_touched": "list the paths, e.g.\n    files_touched:\n      - db/migrations/0042_orders_created_at.sql",
@@ -42,7 +38,7 @@ def check_record(rec: Record, settings: Settings, today: dt.date) -> list[Record
             what = "is empty" if present else "is missing"
             need = "at least one entry" if name != "rollback" else "a rollback note"
             errors.append(
-                _error(
+                error_at(
                     rec,
                     (name,),
                     "required_for_status",
@@ -54,7 +50,7 @@ def check_record(rec: Record, settings: Settings, today: dt.date) -> list[Record
             )
     if meta.date > today and status not in MAY_BE_FUTURE:
         errors.append(
-            _error(
+            error_at(
                 rec,
                 ("date",),
                 "date.future",
@@ -64,60 +60,5 @@ def check_record(rec: Record, settings: Settings, today: dt.date) -> list[Record
                 hint="use status 'planned' for a change that has not happened yet",
             )
         )
-    errors.extend(_placeholders(rec, rec.source.data, ()))
+    errors.extend(find_placeholders(rec, rec.source.data, ()))
     return errors
-
-
-def _placeholders(rec: Record, value: Any, loc: Loc) -> list[RecordError]:
-    if isinstance(value, str):
-        if _PLACEHOLDER.match(value):
-            return [
-                _error(
-                    rec,
-                    loc,
-                    "placeholder",
-                    "still holds the template's TODO placeholder",
-                    got=show_value(value),
-                    hint="replace the TODO text with the real value",
-                )
-            ]
-        return []
-    out: list[RecordError] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            out.extend(_placeholders(rec, item, (*loc, str(key))))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            out.extend(_placeholders(rec, item, (*loc, i)))
-    return out
-
-
-def _error(
-    rec: Record,
-    loc: Loc,
-    code: str,
-    message: str,
-    *,
-    expected: str | None = None,
-    got: str | None = None,
-    hint: str | None = None,
-    at_key: bool = False,
-) -> RecordError:
-    pos = rec.source.position(loc)
-    if pos is None:
-        line, column = rec.source.start_line, 1
-    elif at_key:
-        line, column = pos.key_line, pos.key_column
-    else:
-        line, column = pos.line, pos.column
-    return RecordError(
-        code=code,
-        file=rec.path,
-        line=line,
-        column=column,
-        field=field_path(loc) or None,
-        message=message,
-        expected=expected,
-        got=got,
-        hint=hint,
-    )

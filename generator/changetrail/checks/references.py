@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from ..catalog import make_slug
 from ..errors import RecordError, close_match_hint
 
 if TYPE_CHECKING:
@@ -12,6 +14,18 @@ if TYPE_CHECKING:
     from ..loader import Record
 
 __all__ = ["RESERVED_IDS", "check_references"]
+
+_VALID_ID = re.compile(r"[^\W_][\w.-]*")
+
+
+def make_slug_keep_date(rid: str) -> str:
+    """A URL-safe version of a record id, keeping a leading YYYY-MM-DD as it is."""
+    match = re.match(r"(\d{4}-\d{2}-\d{2})[- ]?(.*)", rid)
+    if match:
+        rest = make_slug(match.group(2)) if match.group(2) else ""
+        return f"{match.group(1)}-{rest}".rstrip("-")
+    return make_slug(rid)
+
 
 #: Names of generated pages beside the records; a record with one of these ids would collide.
 RESERVED_IDS = frozenset({"index", "tags", "owners", "status", "schema"})
@@ -51,6 +65,21 @@ def check_references(catalog: Catalog) -> list[RecordError]:
         )
         for rec in catalog.records
         if rec.id.lower() in RESERVED_IDS
+    )
+    errors.extend(
+        RecordError(
+            code="id.invalid",
+            file=rec.path,
+            line=1,
+            column=1,
+            field=None,
+            message=f"record id '{rec.id}' cannot be used in a URL",
+            expected="letters, digits, '.', '_' and '-'",
+            got=f"'{rec.id}'",
+            hint=f"rename the file to {make_slug_keep_date(rec.id)}.md",
+        )
+        for rec in catalog.records
+        if not _VALID_ID.fullmatch(rec.id)
     )
     ids = sorted(r.id for r in catalog.records)
     for rec in catalog.records:

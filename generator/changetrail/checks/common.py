@@ -1,0 +1,84 @@
+"""Helpers shared by the checks: locate a problem in its file, find unfilled placeholders."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..errors import RecordError, Severity, show_value
+from ..validation import field_path
+
+if TYPE_CHECKING:
+    from ..frontmatter import Frontmatter, Loc
+
+__all__ = ["Sourced", "error_at", "find_placeholders"]
+
+_PLACEHOLDER = re.compile(r"^\s*TODO\b")
+
+
+class Sourced(Protocol):
+    """Anything loaded from a file with frontmatter: a record or an article."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def source(self) -> Frontmatter: ...
+
+
+def find_placeholders(rec: Sourced, value: Any, loc: Loc) -> list[RecordError]:
+    """Report every text value that still starts with the template's ``TODO``."""
+    if isinstance(value, str):
+        if _PLACEHOLDER.match(value):
+            return [
+                error_at(
+                    rec,
+                    loc,
+                    "placeholder",
+                    "still holds the template's TODO placeholder",
+                    got=show_value(value),
+                    hint="replace the TODO text with the real value",
+                )
+            ]
+        return []
+    out: list[RecordError] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.extend(find_placeholders(rec, item, (*loc, str(key))))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out.extend(find_placeholders(rec, item, (*loc, i)))
+    return out
+
+
+def error_at(
+    rec: Sourced,
+    loc: Loc,
+    code: str,
+    message: str,
+    *,
+    expected: str | None = None,
+    got: str | None = None,
+    hint: str | None = None,
+    at_key: bool = False,
+    severity: Severity = Severity.ERROR,
+) -> RecordError:
+    pos = rec.source.position(loc)
+    if pos is None:
+        line, column = rec.source.start_line, 1
+    elif at_key:
+        line, column = pos.key_line, pos.key_column
+    else:
+        line, column = pos.line, pos.column
+    return RecordError(
+        code=code,
+        file=rec.path,
+        line=line,
+        column=column,
+        field=field_path(loc) or None,
+        message=message,
+        expected=expected,
+        got=got,
+        hint=hint,
+        severity=severity,
+    )
