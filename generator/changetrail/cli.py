@@ -316,7 +316,10 @@ def build(site_dir: Path | None, config_file: Path, *, strict: bool, verbose: bo
     except MkDocsException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         click.echo(f"Error: {exc.format_message()}", err=True)
-        click.echo(f"Build failed; {target} was left as it was.", err=True)
+        if target.exists():
+            click.echo(f"Build failed; the previous site in {target} was left as it was.", err=True)
+        else:
+            click.echo("Build failed; nothing was written.", err=True)
         sys.exit(EXIT_PROBLEMS)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

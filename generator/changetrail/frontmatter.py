@@ -403,6 +403,8 @@ def _check_nodes(root: yaml.Node, path: str, offset: int, text: str) -> list[Rec
             keys: dict[str, yaml.Node] = {}
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode):
+                    if key.tag != "tag:yaml.org,2002:str":
+                        problems.append(_key_error(key, path, offset))
                     if key.value in keys:
                         first = keys[key.value].start_mark.line + 1 + offset
                         problems.append(
@@ -420,6 +422,20 @@ def _check_nodes(root: yaml.Node, path: str, offset: int, text: str) -> list[Rec
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
     return problems
+
+
+def _key_error(key: yaml.ScalarNode, path: str, offset: int) -> RecordError:
+    """A field name that YAML reads as something other than text (``1:``, ``yes:``, ``null:``)."""
+    kind = key.tag.rsplit(":", 1)[-1]
+    read_as = {"bool": "true/false", "null": "null", "timestamp": "a date"}.get(kind, f"a {kind}")
+    return _err(
+        path,
+        key.start_mark.line + 1 + offset,
+        key.start_mark.column + 1,
+        "yaml.key",
+        f"field name `{key.value}` is not text: YAML reads it as {read_as}",
+        hint=f'field names are words such as title or owner; if `{key.value}` is meant, quote it: "{key.value}":',
+    )
 
 
 def _alias_position(node: yaml.Node, text: str) -> tuple[int, int]:

@@ -148,6 +148,8 @@ def _hint(kind: str, loc: Loc, value: object, raw: str | None, *, plain: bool) -
     if kind == "number_type" and isinstance(value, str):
         if raw is not None and not plain:
             return "remove the quotes around the number"
+        if re.fullmatch(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+", value.strip()):
+            return f"YAML 1.1 reads `{value.strip()}` as text; write it as {float(value):.1e} or in full"
         return "write only the number, e.g. 120, and put the unit in 'unit'"
     if kind == "number_type" and isinstance(value, bool):
         return f"YAML read `{raw}` as {show_value(value)}; write a number"

@@ -1,0 +1,381 @@
+"""render: golden Markdown for the generated pages, the escaping filters, and hostile values
+through a real MkDocs build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from changetrail.catalog import Catalog, build_catalog
+from changetrail.loader import Record, load_text
+from changetrail.render import Renderer, filters
+from changetrail.settings import Settings
+from conftest import OMIT, mkdocs_build, record
+
+GOLDEN_DIR = Path(__file__).parent / "golden" / "render"
+
+
+def rec(rid: str, **fields: Any) -> Record:
+    fields.setdefault("date", dt.date.fromisoformat(rid[:10]))
+    result = load_text(record(**fields), f"changes/{rid}.md", rid)
+    assert isinstance(result, Record), result
+    return result
+
+
+def sample_catalog() -> Catalog:
+    return build_catalog(
+        [
+            rec(
+                "2024-03-04-orders-index",
+                area="database",
+                tags=["performance", "db"],
+                metrics=[
+                    {
+                        "name": "p95 latency",
+                        "before": 820,
+                        "after": 95,
+                        "unit": "ms",
+                        "better": "lower",
+                    },
+                    {
+                        "name": "throughput",
+                        "before": 1200,
+                        "after": 1150.5,
+                        "unit": "req/s",
+                        "better": "higher",
+                    },
+                    {"name": "errors", "before": 0, "after": 0, "unit": "", "better": "lower"},
+                ],
+                commands=["make migrate", "psql -c 'ANALYZE orders;'"],
+                checklist=[
+                    {"done": "capture the current behavior"},
+                    {"todo": "write the final note"},
+                ],
+                links=[{"title": "PR #42", "url": "https://github.com/acme/shop/pull/42"}],
+                commit="3f2a9c1",
+                related=["2024-02-10-orders-table"],
+                body="We tried a partial index first.\n\n- it did not help\n",
+            ),
+            rec(
+                "2024-02-10-orders-table",
+                title="Create the orders table",
+                owner="@db-team",
+                status="rolled-back",
+                metrics=OMIT,
+                rollback={"note": "Dropped it again.", "tested": False},
+                body="",
+            ),
+            rec(
+                "2024-03-20-search-rewrite",
+                title="Rewrite search",
+                owner="bob",
+                status="planned",
+                files_touched=OMIT,
+                commands=OMIT,
+                metrics=OMIT,
+                rollback={"note": "Switch the flag off."},
+                tags=["performance"],
+            ),
+        ]
+    )
+
+
+def compare_golden(name: str, output: str, *, update: bool) -> None:
+    path = GOLDEN_DIR / name
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(output, encoding="utf-8")
+        return
+    assert output == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "rid", ["2024-03-04-orders-index", "2024-02-10-orders-table", "2024-03-20-search-rewrite"]
+)
+def test_record_page_golden(rid: str, *, update_goldens: bool) -> None:
+    catalog = sample_catalog()
+    target = catalog.get(rid)
+    assert target is not None
+    output = Renderer(Settings()).render_record(target, catalog)
+    compare_golden(f"record-{rid}.md", output, update=update_goldens)
+
+
+def test_index_golden(*, update_goldens: bool) -> None:
+    output = Renderer(Settings()).render_index(sample_catalog())
+    compare_golden("index.md", output, update=update_goldens)
+
+
+def test_taxonomy_goldens(*, update_goldens: bool) -> None:
+    catalog = sample_catalog()
+    renderer = Renderer(Settings())
+    compare_golden(
+        "tags-index.md", renderer.render_taxonomy_index(catalog.tags), update=update_goldens
+    )
+    [(label, _, records)] = [t for t in catalog.tags.items() if t[0] == "performance"]
+    compare_golden(
+        "tags-performance.md",
+        renderer.render_taxonomy_page(catalog.tags, label, records),
+        update=update_goldens,
+    )
+
+
+def test_empty_index_golden(*, update_goldens: bool) -> None:
+    output = Renderer(Settings()).render_index(build_catalog([]))
+    compare_golden("index-empty.md", output, update=update_goldens)
+
+
+def test_render_site_pages_and_determinism() -> None:
+    pages = Renderer(Settings()).render_site(sample_catalog())
+    assert sorted(pages) == [
+        "changes/2024-02-10-orders-table.md",
+        "changes/2024-03-04-orders-index.md",
+        "changes/2024-03-20-search-rewrite.md",
+        "changes/index.md",
+        "changes/owners/alice.md",
+        "changes/owners/bob.md",
+        "changes/owners/db-team.md",
+        "changes/owners/index.md",
+        "changes/status/index.md",
+        "changes/status/planned.md",
+        "changes/status/rolled-back.md",
+        "changes/status/shipped.md",
+        "changes/tags/db.md",
+        "changes/tags/index.md",
+        "changes/tags/performance.md",
+    ]
+    assert pages == Renderer(Settings()).render_site(sample_catalog())
+
+
+def test_site_path_moves_every_page() -> None:
+    pages = Renderer(Settings(site_path="log/")).render_site(sample_catalog())
+    assert all(uri.startswith("log/") for uri in pages)
+
+
+def test_default_checklist_comes_from_the_settings() -> None:
+    catalog = build_catalog([rec("2024-01-01-a")])
+    [only] = catalog.records
+    page = Renderer(Settings(default_checklist=["one", "two"])).render_record(only, catalog)
+    assert "0 of 2 done (default checklist)" in page
+    assert page.count('<li class="task-list-item">') == 2
+
+
+# -- filters -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("plain", "plain"),
+        ("<b>&", "&lt;b&gt;&amp;"),
+        ("\"quote'", "&quot;quote&#x27;"),
+        ("*a* _b_ `c` #d", r"\*a\* \_b\_ \`c\` \#d"),
+        ("[x](y) |", r"\[x\]\(y\) \|"),
+        ("{{ 7*7 }}", r"\{\{ 7\*7 \}\}"),
+        (12, "12"),
+    ],
+)
+def test_md_escape(value: object, expected: str) -> None:
+    assert filters.md_escape(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("make", "`make`"),
+        ("a`b", "``a`b``"),
+        ("`x`", "`` `x` ``"),
+        ("a``b", "```a``b```"),
+        ("two\nlines", "`two lines`"),
+    ],
+)
+def test_code_span(value: str, expected: str) -> None:
+    assert str(filters.code_span(value)) == expected
+
+
+def test_code_block_fence_is_longer_than_any_fence_inside() -> None:
+    assert str(filters.code_block("make")) == "``` sh\nmake\n```"
+    assert str(filters.code_block("x\n````\ny")) == "````` sh\nx\n````\ny\n`````"
+
+
+def test_link_url_cannot_break_out_of_the_destination() -> None:
+    assert str(filters.link_url("https://x.test/a b>c<d")) == "<https://x.test/a%20b%3Ec%3Cd>"
+    assert str(filters.link_url(" ../a.md#x ")) == "<../a.md#x>"
+
+
+def test_page_title_is_html_escaped_json() -> None:
+    assert str(filters.page_title('<b>"x"</b>')) == '"&lt;b&gt;&quot;x&quot;&lt;/b&gt;"'
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(-88.4146, "\u221288.4 %"), (5.0, "+5.0 %"), (0.0, "±0.0 %"), (None, "n/a")],
+)
+def test_percent(value: float | None, expected: str) -> None:
+    assert filters.percent(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(1234, "1,234"), (0.5, "0.5"), (12.345678, "12.3457"), (3.0, "3")]
+)
+def test_fmt_number(value: float, expected: str) -> None:
+    assert filters.fmt_number(value) == expected
+
+
+# -- hostile values through a real build -----------------------------------------------------
+
+HOSTILE = (
+    '<script>alert(1)</script> "><img src=x onerror=alert(1)> {{ 7*7 }} {% raw %} '
+    "[x](javascript:alert(1)) `tick` | pipe"
+)
+HOSTILE_BODY = (
+    f"{HOSTILE}\n\n<script>alert(2)</script>\n\n<img src=x onerror=alert(3)>\n\n"
+    '<a href="javascript:alert(4)" onclick="alert(5)">y</a> [z](javascript:alert(6))\n\n'
+    '<a href="JaVaScRiPt:alert(7)">w</a> <iframe src="javascript:alert(8)"></iframe>\n'
+)
+
+
+def hostile_record() -> str:
+    return record(
+        body=HOSTILE_BODY,
+        title=HOSTILE,
+        owner=HOSTILE,
+        reason=HOSTILE,
+        expected_result=HOSTILE,
+        files_touched=[HOSTILE],
+        commands=[HOSTILE],
+        metrics=[{"name": HOSTILE, "before": 1, "after": 2, "unit": HOSTILE, "better": "lower"}],
+        rollback={"note": HOSTILE, "command": HOSTILE, "tested": False},
+        checklist=[{"done": HOSTILE}, HOSTILE],
+        area=HOSTILE,
+        tags=[HOSTILE],
+        links=[
+            {"title": HOSTILE, "url": "javascript&colon;alert(9)"},
+            {"title": HOSTILE, "url": "&#106;avascript:alert(10)"},
+            {"title": HOSTILE, "url": "https://example.com/?q=<script>\"'`"},
+        ],
+        related=["2024-01-01-other"],
+    )
+
+
+_BAD_URL = re.compile(r"^(javascript|vbscript|data):")
+
+
+def _is_bad_url(value: str) -> bool:
+    squashed = "".join(ch for ch in value if ch.isprintable() and not ch.isspace()).lower()
+    return bool(_BAD_URL.match(squashed))
+
+
+def _unsafe_parts(soup: BeautifulSoup) -> list[str]:
+    found = [str(s)[:80] for s in soup.find_all("script") if "alert" in s.get_text()]
+    for el in soup.find_all(True):
+        assert isinstance(el, Tag)
+        for name, value in el.attrs.items():
+            if name.lower().startswith("on"):
+                found.append(f"<{el.name} {name}=...>")
+            if name.lower() in {"href", "src", "action", "formaction", "xlink:href"} and (
+                isinstance(value, str) and _is_bad_url(value)
+            ):
+                found.append(f"<{el.name} {name}={value!r}>")
+    # The theme has its own <style>; the content must have no active elements at all.
+    for article in soup.select("article"):
+        found += [f"<{el.name}>" for el in article.find_all(["iframe", "object", "embed", "style"])]
+    return found
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    files = {
+        "mkdocs.yml": "site_name: Hostile\ntheme:\n  name: material\nplugins:\n  - search\n  - changetrail\n",
+        "docs/index.md": "# Home\n",
+        "changes/2024-03-04-hostile.md": hostile_record(),
+        "changes/2024-01-01-other.md": record(related=["2024-03-04-hostile"]),
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return mkdocs_build(root)
+
+
+@pytest.mark.build
+def test_no_page_of_the_site_runs_a_record_value(hostile_site: Path) -> None:
+    pages = sorted(hostile_site.rglob("*.html"))
+    assert len(pages) >= 10
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        assert _unsafe_parts(soup) == [], page.relative_to(hostile_site)
+
+
+@pytest.mark.build
+def test_hostile_values_show_as_literal_text(hostile_site: Path) -> None:
+    page = hostile_site / "changes" / "2024-03-04-hostile" / "index.html"
+    raw = page.read_text(encoding="utf-8")
+    soup = BeautifulSoup(raw, "html.parser")
+    article = soup.select_one("article.md-content__inner")
+    assert article is not None
+    h1 = article.find("h1")
+    assert h1 is not None
+    assert h1.get_text(strip=True) == HOSTILE
+    text = article.get_text(" ")
+    assert "{{ 7*7 }}" in text
+    assert "49" not in text
+    # Plain-text fields show the whole value literally, each in its place.
+    assert [c.get_text() for c in article.select("pre code")] == [f"{HOSTILE}\n"] * 2
+    assert [li.get_text(strip=True) for li in article.select("ul.ct-checklist li")] == [HOSTILE] * 2
+    assert article.select_one("td") is not None
+    assert article.select("td")[0].get_text(strip=True) == HOSTILE
+    # <title> is escaped in the raw HTML, not only in the parsed tree.
+    title = re.search(r"<title>(.*?)</title>", raw, re.DOTALL)
+    assert title is not None
+    assert title.group(1).startswith("&lt;script&gt;alert(1)&lt;/script&gt;")
+    assert "<script>alert" not in raw
+    # ... and escaped once only: people read the value itself, not entities.
+    assert soup.title is not None
+    assert soup.title.get_text() == f"{HOSTILE} - Hostile"
+    topics = [el.get_text(" ", strip=True) for el in soup.select(".md-header__topic")]
+    assert topics == ["Hostile", HOSTILE]
+
+
+@pytest.mark.build
+def test_change_log_shows_hostile_values_as_text(hostile_site: Path) -> None:
+    soup = BeautifulSoup(
+        (hostile_site / "changes" / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    rows = {
+        tr.find_all("td")[1].get_text(strip=True): [td.get_text(strip=True) for td in tr("td")]
+        for tr in soup.select("article tbody tr")
+    }
+    assert rows[HOSTILE][3] == HOSTILE
+    assert rows[HOSTILE][4].startswith(HOSTILE + ": 1 → 2")
+
+
+@pytest.mark.build
+def test_taxonomy_pages_escape_the_label_in_their_title(hostile_site: Path) -> None:
+    for kind in ("owners", "tags"):
+        pages = [
+            p for p in (hostile_site / "changes" / kind).rglob("index.html") if "script" in str(p)
+        ]
+        assert len(pages) == 1, kind
+        raw = pages[0].read_text(encoding="utf-8")
+        title = re.search(r"<title>(.*?)</title>", raw, re.DOTALL)
+        assert title is not None
+        assert "&lt;script&gt;" in title.group(1)
+        assert "<script>alert" not in raw
+
+
+@pytest.mark.build
+def test_search_index_holds_no_raw_markup_from_records(hostile_site: Path) -> None:
+    raw = (hostile_site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "<script" not in raw
+    assert "<img" not in raw
+    assert "<iframe" not in raw
+    docs = json.loads(raw)["docs"]
+    titles = [d["title"] for d in docs if d["location"] == "changes/2024-03-04-hostile/"]
+    assert titles
+    assert "<" not in titles[0]
