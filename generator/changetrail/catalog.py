@@ -15,7 +15,7 @@ from slugify import slugify
 if TYPE_CHECKING:
     import datetime as dt
 
-    from .loader import Record
+    from .loader import ArticlePage, Record
 
 __all__ = ["Catalog", "Taxonomy", "build_catalog", "make_slug"]
 
@@ -53,6 +53,8 @@ class Catalog:
     related_from: dict[str, tuple[Record, ...]] = field(default_factory=dict)
     #: Lower-cased ids of every record file found, valid or not.
     known_ids: frozenset[str] = frozenset()
+    #: Knowledge articles, by their path in the docs tree.
+    articles: tuple[ArticlePage, ...] = ()
 
     def get(self, rid: str) -> Record | None:
         """Look a record up by id, case-insensitively."""
@@ -90,7 +92,12 @@ def _taxonomy(name: str, pairs: list[tuple[str, Record]]) -> Taxonomy:
     return Taxonomy(name=name, groups={k: tuple(v) for k, v in groups.items()}, slugs=slugs)
 
 
-def build_catalog(records: list[Record], *, known_ids: frozenset[str] = frozenset()) -> Catalog:
+def build_catalog(
+    records: list[Record],
+    *,
+    known_ids: frozenset[str] = frozenset(),
+    articles: list[ArticlePage] | tuple[ArticlePage, ...] = (),
+) -> Catalog:
     """Sort and index records. Duplicate ids keep the first by path; checks report the rest.
 
     ``known_ids`` names record files that failed to load, so references to them are not
@@ -112,4 +119,5 @@ def build_catalog(records: list[Record], *, known_ids: frozenset[str] = frozense
         statuses=_taxonomy("status", [(r.meta.status.value, r) for r in ordered]),
         related_from={k: tuple(v) for k, v in related_from.items()},
         known_ids=known_ids,
+        articles=tuple(sorted(articles, key=lambda a: a.uri)),
     )

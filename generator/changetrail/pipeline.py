@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .catalog import Catalog, build_catalog
 from .checks import run_checks
 from .errors import RecordError, RecordErrors, Severity
-from .loader import discover, load_all, record_id
+from .loader import LoadResult, discover, load_all, load_articles, record_id
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,6 +44,7 @@ def load_project(
     settings: Settings,
     *,
     files: list[Path] | None = None,
+    docs_dir: Path | None = None,
     today: dt.date | None = None,
 ) -> Project:
     """Read and check every record of the project rooted at ``root``.
@@ -52,6 +53,7 @@ def load_project(
         root: the folder of mkdocs.yml; ``settings.changes_dir`` is relative to it.
         settings: the plugin options.
         files: the record files to read; by default every record under ``changes_dir``.
+        docs_dir: the docs folder whose articles to read; none when not given.
         today: the date used for "in the future" (the local date by default).
 
     Returns:
@@ -60,14 +62,17 @@ def load_project(
     if files is None:
         files = discover(root / settings.changes_dir)
     loaded = load_all(files, root)
+    articles = load_articles(docs_dir, root, settings.article_dirs) if docs_dir else LoadResult()
     catalog = build_catalog(
-        loaded.records, known_ids=frozenset(record_id(f).lower() for f in files)
+        loaded.records,
+        known_ids=frozenset(record_id(f).lower() for f in files),
+        articles=articles.articles,
     )
-    errors = [*loaded.errors, *run_checks(catalog, settings, today=today)]
+    errors = [*loaded.errors, *articles.errors, *run_checks(catalog, settings, today=today)]
     return Project(
         root=root,
         settings=settings,
         catalog=catalog,
         errors=tuple(sorted(errors, key=RecordError.sort_key)),
-        files=loaded.files,
+        files=loaded.files + articles.files,
     )

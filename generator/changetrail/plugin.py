@@ -6,6 +6,8 @@ adds the rendered Markdown pages as generated files. Everything else is in the c
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,20 +22,26 @@ from .errors import ChangetrailError
 from .models import STATUS_DEPENDENT, ChangeRecord
 from .pipeline import load_project
 from .render import ASSETS_DIR, CSS_URI, Renderer, sanitize_html
+from .render.article import ArticleRenderer
 from .render.reference import model_reference, replace_markers
+from .render.tasks import add_task_progress
 from .settings import DEFAULT_CHECKLIST, Settings
+from .similar import catalog_docs, compute_similar
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.pages import Page
 
+    from .loader import ArticlePage
+    from .similar import Similar
+
 __all__ = ["ChangetrailConfig", "ChangetrailPlugin"]
 
 log = get_plugin_logger(__name__)
 
 #: Markdown extensions the record pages use; all ship with Python-Markdown.
-REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "admonition")
+REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.tasklist")
 
 
 class ChangetrailConfig(base.Config):
@@ -59,6 +67,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.root = Path.cwd()
         self.generated: set[str] = set()
         self.command = "build"
+        self.today = dt.datetime.now().astimezone().date()
+        self.articles: dict[str, ArticlePage] = {}
+        self.similar: dict[str, list[Similar]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -74,6 +85,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         for ext in REQUIRED_EXTENSIONS:
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
+                if ext == "pymdownx.tasklist":  # Material styles its custom checkboxes
+                    config.mdx_configs.setdefault(ext, {"custom_checkbox": True})
         config.extra_css.append(CSS_URI)
         if self.settings.code_copy and config.theme.name == "material":
             features = config.theme.get("features") or []
@@ -86,7 +99,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
-        project = load_project(self.root, self.settings)
+        self.today = dt.datetime.now().astimezone().date()
+        docs_dir = Path(config.docs_dir).resolve()
+        project = load_project(self.root, self.settings, docs_dir=docs_dir, today=self.today)
         if self.command == "serve" and project.failed:
             # A preview must survive a half-written record: report, and serve the valid ones.
             for problem in project.errors:
@@ -103,7 +118,6 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 ) from exc
 
         changes_dir = (self.root / self.settings.changes_dir).resolve()
-        docs_dir = Path(config.docs_dir).resolve()
         if changes_dir.is_relative_to(docs_dir):
             # Records inside docs_dir would also be published raw; our pages replace them.
             # Only Markdown goes: images and other assets in that folder stay in the site.
@@ -112,13 +126,25 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 if src and src.endswith(".md") and Path(src).resolve().is_relative_to(changes_dir):
                     files.remove(file)
 
-        pages = Renderer(self.settings).render_site(project.catalog)
+        renderer = Renderer(self.settings)
+        pages = renderer.render_site(project.catalog)
+        self.catalog = project.catalog
+        self.articles = {a.uri: a for a in project.catalog.articles}
+        self.article_renderer = ArticleRenderer(renderer, self.settings, self.today)
+        self.similar = {}
+        if self.articles:
+            pages[self.settings.review_page] = self.article_renderer.review_page(project.catalog)
+            if self.settings.similar_posts:
+                self.similar = compute_similar(
+                    catalog_docs(project.catalog), limit=self.settings.similar_posts
+                )
         index_uri = f"{self.settings.site_path}/index.md"
         self.generated = set(pages)
         for uri, markdown in pages.items():
             # Only the change log goes in the navigation: a sidebar entry per record would make
             # every page, and so the build, grow with the number of records.
-            inclusion = InclusionLevel.UNDEFINED if uri == index_uri else InclusionLevel.NOT_IN_NAV
+            in_nav = uri in (index_uri, self.settings.review_page)
+            inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
             _replace(files, File.generated(config, uri, content=markdown, inclusion=inclusion))
         # The schema is published with the site, so editors can point at a URL that is current.
         schema = json.dumps(ChangeRecord.model_json_schema(), indent=2, ensure_ascii=False)
@@ -140,6 +166,12 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     ) -> str | None:
         if not self.config.enabled or page.file.src_uri in self.generated:
             return None
+        article = self.articles.get(page.file.src_uri)
+        if article is not None:
+            # Material writes page.meta.title into <title> unescaped: escape it once here.
+            page.meta["title"] = html.escape(article.meta.title, quote=True)
+            similar = self.similar.get(f"article:{article.uri}", [])
+            return self.article_renderer.page_markdown(markdown, article, similar)
         if "changetrail:reference" not in markdown:
             return None
         return replace_markers(markdown, _reference_tables())
@@ -147,7 +179,12 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if not self.config.enabled or page.file.src_uri not in self.generated:
+        if not self.config.enabled:
+            return None
+        uri = page.file.src_uri
+        if uri in self.articles:
+            return sanitize_html(add_task_progress(html))
+        if uri not in self.generated:
             return None
         # Record pages carry author-written Markdown; strip anything that could run code.
         return sanitize_html(html)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from .articles import check_articles
 from .records import check_record
 from .references import check_references
 
@@ -34,4 +35,5 @@ def run_checks(
     for rec in catalog.records:
         errors.extend(check_record(rec, settings, today))
     errors.extend(check_references(catalog))
+    errors.extend(check_articles(catalog, settings, today))
     return errors

@@ -9,10 +9,16 @@ if TYPE_CHECKING:
 
     from ..catalog import Catalog
     from ..loader import Record
-    from ..models import Metric, Rollback
+    from ..models import ChecklistItem, Metric, Rollback
     from ..settings import Settings
 
-__all__ = ["ChecklistView", "RecordContext", "checklist_view", "record_context"]
+__all__ = [
+    "ChecklistView",
+    "RecordContext",
+    "checklist_items",
+    "checklist_view",
+    "record_context",
+]
 
 
 class ChecklistItemView(TypedDict):
@@ -57,11 +63,19 @@ class RecordContext(TypedDict):
 
 def checklist_view(rec: Record, settings: Settings) -> ChecklistView:
     """The record's checklist, or the site's default one (all unchecked) when it has none."""
-    if rec.meta.checklist is None:
-        items = [ChecklistItemView(text=t, done=False) for t in settings.default_checklist]
-        is_default = True
+    return checklist_items(rec.meta.checklist, settings, default=True)
+
+
+def checklist_items(
+    checklist: list[ChecklistItem] | None, settings: Settings, *, default: bool
+) -> ChecklistView:
+    """A checklist with its progress; with ``default``, a missing one is the site's default."""
+    if checklist is None:
+        texts = settings.default_checklist if default else []
+        items = [ChecklistItemView(text=t, done=False) for t in texts]
+        is_default = default
     else:
-        items = [ChecklistItemView(text=i.text, done=i.done) for i in rec.meta.checklist]
+        items = [ChecklistItemView(text=i.text, done=i.done) for i in checklist]
         is_default = False
     done = sum(i["done"] for i in items)
     return ChecklistView(items=items, done=done, total=len(items), is_default=is_default)

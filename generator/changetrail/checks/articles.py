@@ -1,0 +1,71 @@
+"""Rules for knowledge articles: unique references, review freshness, unfilled placeholders."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from ..article import RevisionStatus, is_stale
+from ..errors import RecordError, Severity
+from .common import error_at, find_placeholders
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ..catalog import Catalog
+    from ..loader import ArticlePage
+    from ..settings import Settings
+
+__all__ = ["check_articles"]
+
+
+def check_articles(catalog: Catalog, settings: Settings, today: dt.date) -> list[RecordError]:
+    """Check every article; stale reviews are warnings (``--strict`` makes them errors)."""
+    errors: list[RecordError] = []
+    by_reference: dict[str, list[ArticlePage]] = defaultdict(list)
+    for page in catalog.articles:
+        if page.meta.reference:
+            by_reference[page.meta.reference.lower()].append(page)
+        errors.extend(find_placeholders(page, page.source.data, ()))
+        if is_stale(page.meta, today, settings.review_max_age_days):
+            errors.append(_stale(page, today, settings.review_max_age_days))
+    for pages in by_reference.values():
+        if len(pages) < 2:
+            continue
+        for page in pages:
+            others = ", ".join(p.path for p in pages if p is not page)
+            errors.append(
+                error_at(
+                    page,
+                    ("reference",),
+                    "reference.duplicate",
+                    f"reference '{page.meta.reference}' is also used by {others}",
+                    hint="references must be unique; give one of the articles a new one",
+                )
+            )
+    return errors
+
+
+def _stale(page: ArticlePage, today: dt.date, max_age: int) -> RecordError:
+    rev = page.meta.revision
+    assert rev is not None  # is_stale is only true with a revision
+    if rev.status is RevisionStatus.NEEDS_REVIEW:
+        return error_at(
+            page,
+            ("revision", "status"),
+            "review.requested",
+            "the article is marked needs-review",
+            hint="review it, then set revision.status: reviewed and revision.last_reviewed",
+            severity=Severity.WARNING,
+        )
+    assert rev.last_reviewed is not None
+    age = (today - rev.last_reviewed).days
+    return error_at(
+        page,
+        ("revision", "last_reviewed"),
+        "review.stale",
+        f"last reviewed {rev.last_reviewed.isoformat()}, {age} days ago "
+        f"(the limit is {max_age} days)",
+        hint=f"check the article is still right, then set last_reviewed: {today.isoformat()}",
+        severity=Severity.WARNING,
+    )

@@ -1,0 +1,169 @@
+"""Similar posts: the most related articles and records for each article, without all pairs.
+
+Each page becomes a small set of weighted features: its stack, tools, tags, area or topic, and the
+most frequent words of its title and text. An inverted index maps each feature to the pages that
+have it. For one article, the candidates are the pages that share at least one feature; each
+shared feature adds ``weight x idf`` to the candidate's score, so rare features count more.
+
+Cost: features shared by more than ``MAX_POSTINGS`` pages are skipped (they say little and would
+make the work quadratic), so one article visits at most ``features x MAX_POSTINGS`` postings and
+the whole computation is linear in the number of pages. Ties are broken by kind and key, so the
+result is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+__all__ = ["MAX_POSTINGS", "Doc", "Similar", "compute_similar", "doc_features"]
+
+#: A feature shared by more pages than this is ignored (see the module docstring).
+MAX_POSTINGS = 400
+#: How many frequent words of a page's text become features.
+TEXT_TERMS = 12
+
+_WEIGHTS = {"stack": 3.0, "tool": 2.0, "tag": 2.0, "area": 1.5, "word": 1.0}
+_WORD = re.compile(r"[a-z][a-z0-9+#.-]{3,}")
+_STOP = frozenset(
+    """about after again also because been before being between both could does doing down
+    during each from further have having here into itself just more most once only other over
+    same should some such than that their them then there these they this those through under
+    until very what when where which while will with would your yours make sure first need
+    after using used uses like well change changes""".split()  # noqa: SIM905 - a word list reads better
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One page as the similarity sees it."""
+
+    key: str  # "article:<uri>" or "record:<id>"
+    kind: str  # "article" or "record"
+    title: str
+    features: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Similar:
+    """A page similar to another, with the labels they share (for the reader)."""
+
+    key: str
+    kind: str
+    title: str
+    score: float
+    shared: tuple[str, ...]
+
+
+def _text_terms(*texts: str) -> dict[str, float]:
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TEXT_TERMS]
+    return {f"word:{w}": _WEIGHTS["word"] for w, _ in top}
+
+
+def doc_features(
+    *,
+    stack: list[str] | tuple[str, ...] = (),
+    tools: list[str] | tuple[str, ...] = (),
+    tags: list[str] | tuple[str, ...] = (),
+    area: str | None = None,
+    texts: tuple[str, ...] = (),
+) -> dict[str, float]:
+    """Weighted features of one page; labels are compared case-insensitively."""
+    features = _text_terms(*texts)
+    for kind, values in (("stack", stack), ("tool", tools), ("tag", tags)):
+        for value in values:
+            features[f"{kind}:{value.strip().lower()}"] = _WEIGHTS[kind]
+    if area:
+        features[f"area:{area.strip().lower()}"] = _WEIGHTS["area"]
+    return features
+
+
+def catalog_docs(catalog: Catalog) -> list[Doc]:
+    """Every article and record of the catalog as a ``Doc``."""
+    docs = [
+        Doc(
+            key=f"article:{a.uri}",
+            kind="article",
+            title=a.meta.title,
+            features=doc_features(
+                stack=a.meta.stack,
+                tools=a.meta.tools,
+                tags=a.meta.tags,
+                area=a.meta.topic,
+                # The title counts three times; only the start of a long body is read.
+                texts=(
+                    a.meta.title,
+                    a.meta.title,
+                    a.meta.title,
+                    a.meta.summary or "",
+                    a.body[:4000],
+                ),
+            ),
+        )
+        for a in catalog.articles
+    ]
+    docs += [
+        Doc(
+            key=f"record:{r.id}",
+            kind="record",
+            title=r.meta.title,
+            features=doc_features(
+                tags=r.meta.tags,
+                area=r.meta.area,
+                texts=(r.meta.title, r.meta.title, r.meta.title, r.meta.reason, r.body[:2000]),
+            ),
+        )
+        for r in catalog.records
+    ]
+    return docs
+
+
+def compute_similar(
+    docs: list[Doc], *, limit: int = 5, sources: set[str] | None = None
+) -> dict[str, list[Similar]]:
+    """For each doc in ``sources`` (all articles by default), its ``limit`` most similar docs."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, doc in enumerate(docs):
+        for feature in doc.features:
+            postings[feature].append(i)
+    n = len(docs)
+    idf = {f: math.log(1 + n / len(p)) for f, p in postings.items() if len(p) <= MAX_POSTINGS}
+    wanted = sources if sources is not None else {d.key for d in docs if d.kind == "article"}
+    result: dict[str, list[Similar]] = {}
+    for i, doc in enumerate(docs):
+        if doc.key not in wanted:
+            continue
+        scores: dict[int, float] = defaultdict(float)
+        shared: dict[int, list[tuple[float, str]]] = defaultdict(list)
+        for feature, weight in doc.features.items():
+            if feature not in idf:
+                continue
+            for j in postings[feature]:
+                if j == i:
+                    continue
+                gain = min(weight, docs[j].features[feature]) * idf[feature]
+                scores[j] += gain
+                shared[j].append((gain, feature.split(":", 1)[1]))
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], docs[kv[0]].kind, docs[kv[0]].key))
+        result[doc.key] = [
+            Similar(
+                key=docs[j].key,
+                kind=docs[j].kind,
+                title=docs[j].title,
+                score=round(score, 4),
+                shared=tuple(
+                    label for _, label in sorted(shared[j], key=lambda g: (-g[0], g[1]))[:3]
+                ),
+            )
+            for j, score in best[:limit]
+        ]
+    return result
