@@ -88,7 +88,7 @@ def test_check_without_a_records_folder_is_a_usage_error(in_site: Any) -> None:
     result = run("check")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("Error: no records folder at changes; ")
+    assert result.stderr.startswith("Error: no records folder at changes and no articles in docs; ")
 
 
 def test_check_reports_every_problem_and_exits_1(in_site: Any) -> None:

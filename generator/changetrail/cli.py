@@ -15,11 +15,12 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
+from .article import Article
 from .errors import (
     FORMATS,
     ChangetrailError,
@@ -29,11 +30,20 @@ from .errors import (
     format_errors,
     summarize,
 )
-from .loader import discover, display_path
+from .loader import discover, discover_pages, display_path
 from .models import ChangeRecord, Status
-from .pipeline import load_project
+from .pipeline import Project, load_project
 from .scaffold import NewRecord, git_files, git_owner, write_new_record
-from .settings import Settings, load_settings, plugin_options, read_mkdocs_yml
+from .settings import (
+    Settings,
+    load_project_config,
+    load_settings,
+    plugin_options,
+    read_mkdocs_yml,
+)
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -95,26 +105,33 @@ def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool)
     (files or folders) limit the report to those files; references are still resolved
     against all records. Exit 0 when clean, 1 when any problem is found.
     """
-    settings, root = _settings(config_file)
+    try:
+        settings, root, docs_dir = load_project_config(config_file)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+        return
     changes_dir = root / settings.changes_dir
-    if not paths and not changes_dir.is_dir():
-        _fail(
-            f"no records folder at {display_path(changes_dir, Path.cwd())}; run changetrail in "
-            "the project's root (beside mkdocs.yml), pass --config-file, or give PATHS",
-            EXIT_USAGE,
-        )
     files = discover(changes_dir)
     selected: set[Path] | None = None
     if paths:
         selected = set()
         for p in paths:
-            chosen = discover(p) if p.is_dir() else [p]
+            chosen = discover_pages(p) if p.is_dir() else [p]
             selected.update(f.resolve() for f in chosen)
         known = {f.resolve() for f in files}
-        files += sorted(f for f in selected if f not in known)
-    project = load_project(root, settings, files=files)
+        docs = docs_dir.resolve()
+        # Pages under docs_dir are read as articles; anything else named is read as a record.
+        files += sorted(f for f in selected if f not in known and not f.is_relative_to(docs))
+    project = load_project(root, settings, files=files, docs_dir=docs_dir)
+    if not paths and not changes_dir.is_dir() and not project.catalog.articles:
+        _fail(
+            f"no records folder at {display_path(changes_dir, Path.cwd())} and no articles in "
+            f"{display_path(docs_dir, Path.cwd())}; run changetrail in the project's root "
+            "(beside mkdocs.yml), pass --config-file, or give PATHS",
+            EXIT_USAGE,
+        )
     errors = list(project.errors)
-    shown_files = len(files)
+    shown_files = project.files
     if selected is not None:
         wanted = {display_path(f, root) for f in selected}
         errors = [e for e in errors if e.file in wanted]
@@ -134,8 +151,24 @@ def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool)
             click.echo("")
             click.echo(summarize(errors, shown_files))
         else:
-            click.echo(f"{shown_files} record{'s' * (shown_files != 1)} checked, no problems")
+            click.echo(f"{_count(project, shown_files, selected=selected)} checked, no problems")
     sys.exit(EXIT_PROBLEMS if failing else EXIT_OK)
+
+
+def _count(project: Project, files: int, *, selected: set[Path] | None) -> str:
+    """'3 records and 2 articles', counting only the files PATHS chose when given."""
+    chosen = {a.path for a in project.catalog.articles}
+    if selected is not None:
+        shown = {display_path(f, project.root) for f in selected}
+        articles = len(shown & chosen)
+        records = files - articles
+    else:
+        articles = len(chosen)
+        records = project.files - articles
+    text = f"{records} record{'s' * (records != 1)}"
+    if articles:
+        text += f" and {articles} article{'s' * (articles != 1)}"
+    return text
 
 
 def _as_error(err: RecordError) -> RecordError:
@@ -144,6 +177,13 @@ def _as_error(err: RecordError) -> RecordError:
 
 @cli.command()
 @click.argument("title")
+@click.option(
+    "--kind",
+    type=click.Choice(["change", "article"]),
+    default="change",
+    show_default=True,
+    help="A change record (changes/) or a knowledge article (docs/articles/).",
+)
 @click.option("--owner", help="Person or team handle. Default: git config user.name (or email).")
 @click.option(
     "--status",
@@ -170,6 +210,7 @@ def _as_error(err: RecordError) -> RecordError:
 @_config_option
 def new(
     title: str,
+    kind: str,
     owner: str | None,
     status: str,
     area: str | None,
@@ -180,13 +221,18 @@ def new(
     *,
     force: bool,
 ) -> None:
-    """Write a new change record from the template and print its path.
+    """Write a new change record (or article) from the template and print its path.
 
-    The file is changes/YYYY-MM-DD-slug.md. Owner comes from git, files_touched from the staged
-    files (or --from-commit). Fill in every TODO, then run `changetrail check`. An existing
-    file is never replaced without --force.
+    A record is changes/YYYY-MM-DD-slug.md: owner from git, files_touched from the staged files
+    (or --from-commit). An article (--kind article) is docs/articles/slug.md (or the first of
+    the article_dirs option), revision draft. Fill in every TODO, then run `changetrail check`.
+    An existing file is never replaced without --force.
     """
-    settings, root = _settings(config_file)
+    try:
+        settings, root, docs_dir = load_project_config(config_file)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+        return
     title = title.strip()
     if not title or "\n" in title:
         _fail("TITLE must be one non-empty line", EXIT_USAGE)
@@ -210,8 +256,12 @@ def new(
         commit=sha,
         checklist=tuple(settings.default_checklist),
     )
+    if kind == "article":
+        folder = docs_dir / (settings.article_dirs[0] if settings.article_dirs else "articles")
+    else:
+        folder = root / settings.changes_dir
     try:
-        path = write_new_record(root / settings.changes_dir, record, force=force)
+        path = write_new_record(folder, record, force=force, article=kind == "article")
     except ChangetrailError as exc:
         _fail(str(exc), EXIT_PROBLEMS)
         return
@@ -219,14 +269,19 @@ def new(
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["change", "settings"]), default="change")
+@click.argument("kind", type=click.Choice(["change", "article", "settings"]), default="change")
 def schema(kind: str) -> None:
-    """Print the JSON Schema of a change record (or of the plugin settings).
+    """Print the JSON Schema of a change record, an article, or the plugin settings.
 
     Point your editor's YAML language server at it for completion, or validate records with
     any JSON Schema tool.
     """
-    model = ChangeRecord if kind == "change" else Settings
+    models: dict[str, type[BaseModel]] = {
+        "change": ChangeRecord,
+        "article": Article,
+        "settings": Settings,
+    }
+    model = models[kind]
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
 
 

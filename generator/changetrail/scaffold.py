@@ -106,18 +106,50 @@ def render_new_record(new: NewRecord) -> str:
     return "\n".join(lines)
 
 
-def write_new_record(changes_dir: Path, new: NewRecord, *, force: bool = False) -> Path:
-    """Write the record into ``changes_dir``; refuse to replace a file unless ``force``."""
-    path = changes_dir / new.filename
+def render_new_article(new: NewRecord) -> str:
+    """The text of a new article: the post-meta fields, revision draft, the default checklist."""
+    lines = [
+        "---",
+        "kind: article",
+        f"title: {_q(new.title)}",
+        f"date: {new.date.isoformat()}",
+        f"owner: {_q(new.owner)}",
+        '  # the subject in a few words, e.g. "background jobs / django"',
+        'topic: "TODO: the subject"',
+        "summary: |",
+        "  TODO: two or three sentences a reader sees first.",
+        "outline: []",
+        "stack: []        # e.g. [django, postgres]",
+        "tools: []        # e.g. [celery, git]",
+        "difficulty: intermediate   # beginner | intermediate | advanced",
+        "revision:",
+        "  status: draft   # draft | reviewed | needs-review",
+        "  version: 0.1.0",
+    ]
+    if new.tags:
+        lines.append("tags: [" + ", ".join(_q(t) for t in new.tags) + "]")
+    lines.append("checklist:")
+    lines += [f"  - todo: {_q(item)}" for item in new.checklist]
+    lines += ["---", "", f"# {new.title}", "", "TODO: write the article.", ""]
+    return "\n".join(lines).replace("\n  # the subject", "\n# the subject")
+
+
+def write_new_record(
+    folder: Path, new: NewRecord, *, force: bool = False, article: bool = False
+) -> Path:
+    """Write the record (or article) into ``folder``; refuse to replace a file unless ``force``."""
+    name = f"{make_slug(new.title)}.md" if article else new.filename
+    path = folder / name
     if path.exists() and not force:
         raise RecordExistsError(
             f"{path} already exists; nothing was written. "
             "Edit that file, choose another title, or pass --force to replace it."
         )
-    changes_dir.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    text = render_new_article(new) if article else render_new_record(new)
     # Write beside the target and rename, so an interrupted write never leaves half a file.
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_new_record(new), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
 
