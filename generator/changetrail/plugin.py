@@ -18,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from .article import Article
 from .errors import ChangetrailError
 from .models import STATUS_DEPENDENT, ChangeRecord
 from .pipeline import load_project
@@ -206,6 +207,7 @@ def _reference_tables() -> dict[str, str]:
         "change": model_reference(
             ChangeRecord, required=dict.fromkeys(STATUS_DEPENDENT, "by status")
         ),
+        "article": model_reference(Article),
         "settings": model_reference(Settings),
         "cli": cli_reference(),
     }
