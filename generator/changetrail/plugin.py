@@ -169,8 +169,12 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             return None
         article = self.articles.get(page.file.src_uri)
         if article is not None:
-            # Material writes page.meta.title into <title> unescaped: escape it once here.
+            # Material writes page.meta.title into <title> and page.meta.description into a
+            # <meta content="..."> attribute without escaping: escape both once here.
             page.meta["title"] = html.escape(article.meta.title, quote=True)
+            description = article.meta.description or article.meta.summary
+            if description:
+                page.meta["description"] = html.escape(" ".join(description.split()), quote=True)
             similar = self.similar.get(f"article:{article.uri}", [])
             return self.article_renderer.page_markdown(markdown, article, similar)
         if "changetrail:reference" not in markdown:
