@@ -20,6 +20,7 @@ __all__ = [
     "Severity",
     "close_match_hint",
     "format_errors",
+    "located",
     "show_value",
 ]
 
@@ -161,6 +162,33 @@ def show_value(value: object) -> str:
     if len(shown) > MAX_SHOWN:
         shown = shown[: MAX_SHOWN - 1] + "…"
     return f"'{shown}'" if isinstance(value, str) else shown
+
+
+def located(
+    path: str,
+    line: int,
+    column: int,
+    code: str,
+    message: str,
+    *,
+    expected: str | None = None,
+    got: str | None = None,
+    hint: str | None = None,
+    severity: Severity = Severity.ERROR,
+) -> RecordError:
+    """A problem at a place in a file that no single field owns (syntax, encoding, layout)."""
+    return RecordError(
+        code=code,
+        file=path,
+        line=line,
+        column=column,
+        field=None,
+        message=message,
+        expected=expected,
+        got=got,
+        hint=hint,
+        severity=severity,
+    )
 
 
 def close_match_hint(word: str, choices: list[str] | tuple[str, ...]) -> str | None:

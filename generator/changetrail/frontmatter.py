@@ -8,57 +8,21 @@ column it came from, and refused when it uses aliases (alias bombs) or repeats a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .errors import RecordError
+from .errors import RecordError, located
+from .yamlread import Loc, Position, read_mapping
 
 __all__ = ["Frontmatter", "Loc", "Position", "decode", "split"]
 
-Loc = tuple[str | int, ...]
 
 # The same boundary python-frontmatter uses: a line of three or more dashes.
 _BOUNDARY: re.Pattern[str] = YAMLHandler.FM_BOUNDARY
 # "=======" alone is also a setext heading underline, so only the outer markers count.
 _CONFLICT = re.compile(r"^(<{7}|>{7})( |$)", re.MULTILINE)
-
-try:  # libyaml is seven times faster; the pure-Python loader gives the same nodes.
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _BaseLoader = yaml.SafeLoader
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """Safe loader; no Python tags. A date that does not exist stays text for the model."""
-
-
-# What PyYAML's constructors raise for values they cannot build (2024-02-30, !!float "").
-_CONSTRUCT_ERRORS = (ValueError, TypeError, OverflowError, IndexError)
-
-
-def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Where a value sits in the file on disk (1-based)."""
-
-    line: int
-    column: int
-    key_line: int
-    key_column: int
-    raw: str | None = None  # the source text of a scalar
-    plain: bool = False  # written without quotes, so YAML may have read it as a non-string
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +37,8 @@ class Frontmatter:
     #: Problems found and worked around while reading (tabs in indentation), so that the rest
     #: of the file could still be checked. The file is not valid while any is present.
     problems: tuple[RecordError, ...] = ()
+    #: Worth telling but not wrong; they do not make the file invalid.
+    warnings: tuple[RecordError, ...] = ()
 
     def position(self, loc: Loc) -> Position | None:
         """Return the position of ``loc``, or of its nearest parent that has one."""
@@ -119,12 +85,12 @@ def split(text: str, path: str) -> Frontmatter | list[RecordError]:
         The parsed frontmatter, or the problems that stopped it being read.
     """
     if not text.strip():
-        return [_err(path, 1, 1, "empty", "file is empty", hint=_TEMPLATE_HINT)]
+        return [located(path, 1, 1, "empty", "file is empty", hint=_TEMPLATE_HINT)]
     lines = text.split("\n")
     if conflict := _CONFLICT.search(text):
         line = text.count("\n", 0, conflict.start()) + 1
         return [
-            _err(
+            located(
                 path,
                 line,
                 1,
@@ -136,10 +102,26 @@ def split(text: str, path: str) -> Frontmatter | list[RecordError]:
         ]
     if not _BOUNDARY.fullmatch(lines[0]):
         return [_no_frontmatter(lines, path)]
-    close = next((i for i in range(1, len(lines)) if _BOUNDARY.fullmatch(lines[i])), None)
+    if nul := text.find("\x00") + 1:
+        line = text.count("\n", 0, nul - 1) + 1
+        return [
+            located(
+                path,
+                line,
+                nul - text.rfind("\n", 0, nul - 1) - 1,
+                "file.nul",
+                "file contains a NUL character",
+                hint="the file is probably binary or was saved in a wrong encoding",
+            )
+        ]
+    # A closing '...' ends a YAML document too; MkDocs accepts it, so do we.
+    close = next(
+        (i for i in range(1, len(lines)) if _BOUNDARY.fullmatch(lines[i]) or lines[i] == "..."),
+        None,
+    )
     if close is None:
         return [
-            _err(
+            located(
                 path,
                 1,
                 1,
@@ -152,8 +134,44 @@ def split(text: str, path: str) -> Frontmatter | list[RecordError]:
     fm_text = "\n".join(lines[1:close]) + "\n"  # a last block scalar keeps its newline
     body = "\n".join(lines[close + 1 :])
     if not fm_text.strip():
-        return [_err(path, 1, 1, "frontmatter.empty", "frontmatter is empty", hint=_TEMPLATE_HINT)]
+        return [
+            located(path, 1, 1, "frontmatter.empty", "frontmatter is empty", hint=_TEMPLATE_HINT)
+        ]
     return _parse(fm_text, body, close + 2, path)
+
+
+def _parse(fm_text: str, body: str, body_line: int, path: str) -> Frontmatter | list[RecordError]:
+    doc = read_mapping(fm_text, path)
+    if isinstance(doc, list):
+        return [_ran_into_body(err, fm_text, body_line) for err in doc]
+    return Frontmatter(
+        data=doc.data,
+        body=body,
+        body_line=body_line,
+        start_line=1,
+        positions=doc.positions,
+        problems=doc.problems,
+        warnings=doc.warnings,
+    )
+
+
+def _ran_into_body(err: RecordError, fm_text: str, body_line: int) -> RecordError:
+    """Add a hint when the closing '---' seems missing and a rule in the body ended the YAML."""
+    if not err.code.startswith(("yaml.syntax", "frontmatter.not_mapping")):
+        return err
+    prose = [
+        i + 2
+        for i, line in enumerate(fm_text.split("\n"))
+        if line.strip() and ":" not in line and not line.lstrip().startswith(("-", "#"))
+    ]
+    # Only when prose comes before (or at) the error: then it, not the YAML, is the cause.
+    if not prose or (err.line is not None and prose[0] > err.line):
+        return err
+    return replace(
+        err,
+        hint=f"line {prose[0]} looks like text, not a field: is the closing '---' after the "
+        f"fields missing? The '---' on line {body_line - 1} was read as the end",
+    )
 
 
 _TEMPLATE_HINT = "run 'changetrail new \"TITLE\"' to start from a complete template"
@@ -165,7 +183,7 @@ def _no_frontmatter(lines: list[str], path: str) -> RecordError:
         hint = f"remove what comes before the '---' on line {first + 1}; it must be the first line"
     else:
         hint = "did you forget to add '---'? A record starts with '---', its fields, then '---'"
-    return _err(
+    return located(
         path,
         first + 1,
         1,
@@ -173,326 +191,5 @@ def _no_frontmatter(lines: list[str], path: str) -> RecordError:
         "file has no frontmatter",
         expected="'---' on the first line",
         got=repr(lines[first][:40]),
-        hint=hint,
-    )
-
-
-def _parse(fm_text: str, body: str, body_line: int, path: str) -> Frontmatter | list[RecordError]:
-    parsed = _compose(fm_text, path)
-    problems: tuple[RecordError, ...] = ()
-    if isinstance(parsed, yaml.MarkedYAMLError):
-        first = _yaml_error(parsed, path, fm_text)
-        recovered = _recover_tabs(fm_text, path) if first.code == "yaml.tab" else None
-        if recovered is None:
-            return [first]
-        parsed, problems = recovered
-    if isinstance(parsed, list):
-        return parsed
-    node, data = parsed
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
-        return [
-            _err(
-                path,
-                2,
-                1,
-                "frontmatter.not_mapping",
-                "frontmatter must be a set of 'field: value' lines",
-                expected="a mapping",
-                got=kind,
-                hint="write each field on its own line as 'name: value'",
-            )
-        ]
-    assert node is not None
-    positions: dict[Loc, Position] = {}
-    _collect_positions(node, (), positions, _OFFSET, None)
-    return Frontmatter(
-        data=data,
-        body=body,
-        body_line=body_line,
-        start_line=1,
-        positions=positions,
-        problems=problems,
-    )
-
-
-# The frontmatter text starts on line 2 of the file; YAML marks are 0-based.
-_OFFSET = 1
-
-
-def _compose(
-    fm_text: str, path: str
-) -> tuple[yaml.Node | None, object] | list[RecordError] | yaml.MarkedYAMLError:
-    """Parse to nodes, check them, construct the data; a syntax error is returned, not raised."""
-    loader = _Loader(fm_text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, None
-        problems = _check_nodes(node, path, _OFFSET, fm_text)
-        if problems:
-            return problems
-        return node, loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        return exc
-    except yaml.reader.ReaderError as exc:
-        return [_reader_error(fm_text, path, exc)]
-    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is handled
-        return [_err(path, 1, 1, "yaml.syntax", f"YAML could not be read: {exc}")]
-    except RecursionError:
-        return [_err(path, 2, 1, "yaml.depth", "frontmatter is nested too deeply to read")]
-    except _CONSTRUCT_ERRORS as exc:
-        # PyYAML's constructors raise these for values such as 2024-02-30 or !!float x.
-        return [_construct_error(fm_text, path, exc)]
-    finally:
-        loader.dispose()
-
-
-def _reader_error(fm_text: str, path: str, exc: yaml.reader.ReaderError) -> RecordError:
-    """A character YAML refuses (a control character): say which, and where."""
-    pos = min(max(exc.position, 0), len(fm_text))
-    line = fm_text.count("\n", 0, pos)
-    col = pos - (fm_text.rfind("\n", 0, pos) + 1)
-    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-    return _err(
-        path,
-        line + 1 + _OFFSET,
-        col + 1,
-        "yaml.syntax",
-        f"YAML syntax error: the control character U+{ord(char):04X} is not allowed",
-        hint="delete the invisible character (it was probably pasted in)",
-    )
-
-
-def _construct_error(fm_text: str, path: str, exc: Exception) -> RecordError:
-    """Find the scalar that PyYAML could not turn into a value, and describe it."""
-    loader = _Loader(fm_text)
-    try:
-        root = loader.get_single_node()
-        stack = [root] if root is not None else []
-        while stack:
-            node = stack.pop(0)
-            if isinstance(node, yaml.ScalarNode):
-                try:
-                    loader.construct_object(node, deep=True)
-                except _CONSTRUCT_ERRORS:
-                    mark = node.start_mark
-                    return _err(
-                        path,
-                        mark.line + 1 + _OFFSET,
-                        mark.column + 1,
-                        "yaml.value",
-                        f"YAML cannot read this value: {exc}",
-                        got=repr(node.value)[:80],
-                        hint="for a date, check that the day exists (YYYY-MM-DD); "
-                        "otherwise quote the value to keep it as text",
-                    )
-            elif isinstance(node, yaml.MappingNode):
-                stack.extend(n for pair in node.value for n in pair)
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-    finally:
-        loader.dispose()
-    return _err(path, 2, 1, "yaml.value", f"YAML cannot read a value: {exc}")
-
-
-def _recover_tabs(
-    fm_text: str, path: str
-) -> tuple[tuple[yaml.Node | None, object], tuple[RecordError, ...]] | None:
-    """Re-indent lines whose indentation holds a tab, so the rest of the file can be checked.
-
-    Each such line is reported. The likeliest intentions are tried in turn (aligned with the
-    line above, or the tab as 2, 4 or 8 spaces); the first that parses is used.
-    """
-    lines = fm_text.split("\n")
-    tabbed = [i for i, line in enumerate(lines) if "\t" in line[: len(line) - len(line.lstrip())]]
-    if not tabbed:
-        return None
-    problems = tuple(
-        _err(
-            path,
-            i + 1 + _OFFSET,
-            lines[i].index("\t") + 1,
-            "yaml.tab",
-            "a tab character is not allowed in indentation",
-            hint="YAML indents with spaces only; replace the tab with spaces",
-        )
-        for i in tabbed
-    )
-
-    def above(i: int) -> str:
-        prev = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
-        indent = prev[: len(prev) - len(prev.lstrip())]
-        # under "key:" with no value the line is a child; otherwise a sibling
-        return indent + "  " if prev.rstrip().endswith(":") else indent
-
-    for width in (0, 2, 4, 8):  # 0: align with the line above
-        fixed = list(lines)
-        for i in tabbed:
-            fixed[i] = above(i) + lines[i].lstrip() if width == 0 else lines[i].expandtabs(width)
-        parsed = _compose("\n".join(fixed), path)
-        if isinstance(parsed, tuple):
-            return parsed, problems
-    return None
-
-
-def _yaml_error(exc: yaml.MarkedYAMLError, path: str, fm_text: str) -> RecordError:
-    mark = exc.problem_mark or exc.context_mark
-    problem_text = exc.problem or ""
-    if "end of stream" in problem_text and exc.context_mark is not None:
-        mark = exc.context_mark  # an unclosed quote: point where it was opened
-    line = mark.line + 1 + _OFFSET if mark else None
-    col = mark.column + 1 if mark else None
-    problem = (exc.problem or "invalid YAML").strip()
-    hint = None
-    code = "yaml.syntax"
-    src_line = (
-        fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
-    )
-    if "\t" in src_line or "'\\t'" in problem:
-        problem = "a tab character is not allowed here"
-        code = "yaml.tab"
-        hint = "YAML indents with spaces only; replace the tab with spaces"
-    elif "mapping values are not allowed" in problem:
-        hint = "a value that contains ': ' must be quoted, e.g. title: \"Fix: slow search\""
-    elif "could not find expected ':'" in problem or "expected <block end>" in problem:
-        hint = "check the indentation and that every field is written 'name: value'"
-    elif "found unexpected end of stream" in problem or "found unexpected end" in problem:
-        hint = "a quoted value is not closed; add the closing quote"
-    elif "cannot start any token" in problem or "undefined alias" in problem:
-        first = src_line[mark.column] if mark and mark.column < len(src_line) else ""
-        hint = f"a value that starts with {first or 'this character'} must be quoted"
-        if first == "*":
-            hint += "; YAML reads *name as an alias"
-    context = f" ({exc.context.strip()})" if exc.context and exc.context.strip() else ""
-    if code == "yaml.tab":
-        context = ""
-    return RecordError(
-        code=code,
-        file=path,
-        line=line,
-        column=col,
-        field=None,
-        message=f"YAML syntax error: {problem}{context}",
-        hint=hint,
-    )
-
-
-def _check_nodes(root: yaml.Node, path: str, offset: int, text: str) -> list[RecordError]:
-    """Refuse aliases (a node reached twice) and repeated keys, before constructing anything."""
-    problems: list[RecordError] = []
-    seen: set[int] = set()
-    stack: list[yaml.Node] = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            line, col = _alias_position(node, text)
-            problems.append(
-                _err(
-                    path,
-                    line + 1 + offset,
-                    col + 1,
-                    "yaml.alias",
-                    "YAML aliases (*name) are not allowed",
-                    hint="write the value out in full; aliases can expand without bound",
-                )
-            )
-            return problems
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys: dict[str, yaml.Node] = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.tag != "tag:yaml.org,2002:str":
-                        problems.append(_key_error(key, path, offset))
-                    if key.value in keys:
-                        first = keys[key.value].start_mark.line + 1 + offset
-                        problems.append(
-                            _err(
-                                path,
-                                key.start_mark.line + 1 + offset,
-                                key.start_mark.column + 1,
-                                "yaml.duplicate_key",
-                                f"field '{key.value}' is given twice (first on line {first})",
-                                hint="keep one of them; YAML would silently use the last",
-                            )
-                        )
-                    keys[key.value] = key
-                stack.extend((key, value))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return problems
-
-
-def _key_error(key: yaml.ScalarNode, path: str, offset: int) -> RecordError:
-    """A field name that YAML reads as something other than text (``1:``, ``yes:``, ``null:``)."""
-    kind = key.tag.rsplit(":", 1)[-1]
-    read_as = {"bool": "true/false", "null": "null", "timestamp": "a date"}.get(kind, f"a {kind}")
-    return _err(
-        path,
-        key.start_mark.line + 1 + offset,
-        key.start_mark.column + 1,
-        "yaml.key",
-        f"field name `{key.value}` is not text: YAML reads it as {read_as}",
-        hint=f'field names are words such as title or owner; if `{key.value}` is meant, quote it: "{key.value}":',
-    )
-
-
-def _alias_position(node: yaml.Node, text: str) -> tuple[int, int]:
-    """Where the first alias of ``node``'s anchor appears (0-based), found in the source text."""
-    mark = node.start_mark
-    anchor = re.compile(r"&([^\s,\[\]{}]+)").search(text, mark.index)
-    if anchor:
-        alias = re.search(r"\*" + re.escape(anchor.group(1)) + r"(?![^\s,\]}])", text)
-        if alias:
-            pos = alias.start()
-            return text.count("\n", 0, pos), pos - (text.rfind("\n", 0, pos) + 1)
-    return mark.line, mark.column
-
-
-def _collect_positions(
-    node: yaml.Node, loc: Loc, out: dict[Loc, Position], offset: int, key: yaml.Node | None
-) -> None:
-    key_mark = (key or node).start_mark
-    raw = plain = None
-    if isinstance(node, yaml.ScalarNode):
-        raw, plain = node.value, not node.style  # libyaml says '' where PyYAML says None
-    out[loc] = Position(
-        line=node.start_mark.line + 1 + offset,
-        column=node.start_mark.column + 1,
-        key_line=key_mark.line + 1 + offset,
-        key_column=key_mark.column + 1,
-        raw=raw,
-        plain=bool(plain),
-    )
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            name: str | int = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark)
-            _collect_positions(v, (*loc, name), out, offset, k)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _collect_positions(item, (*loc, i), out, offset, None)
-
-
-def _err(
-    path: str,
-    line: int,
-    column: int,
-    code: str,
-    message: str,
-    *,
-    expected: str | None = None,
-    got: str | None = None,
-    hint: str | None = None,
-) -> RecordError:
-    return RecordError(
-        code=code,
-        file=path,
-        line=line,
-        column=column,
-        field=None,
-        message=message,
-        expected=expected,
-        got=got,
         hint=hint,
     )

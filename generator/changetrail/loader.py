@@ -111,9 +111,9 @@ def load_text(text: str, path: str, rid: str) -> Record | list[RecordError]:
         return fm
     meta = validate(ChangeRecord, fm, path)
     if isinstance(meta, list):
-        return [*fm.problems, *meta]
+        return [*fm.problems, *fm.warnings, *meta]
     if fm.problems:
-        return list(fm.problems)
+        return [*fm.problems, *fm.warnings]
     return Record(id=rid, path=path, meta=meta, body=fm.body, source=fm)
 
 
@@ -167,6 +167,7 @@ def load_all(files: list[Path], root: Path) -> LoadResult:
             result.errors.extend(loaded)
         else:
             result.records.append(loaded)
+            result.errors.extend(loaded.source.warnings)
     return result
 
 
@@ -198,6 +199,7 @@ def load_articles(
             result.errors.extend(loaded)
         else:
             result.articles.append(loaded)
+            result.errors.extend(loaded.source.warnings)
     return result
 
 
@@ -215,9 +217,9 @@ def load_article_text(text: str, path: str, uri: str) -> ArticlePage | list[Reco
         return fm
     meta = validate(Article, fm, path)
     if isinstance(meta, list):
-        return [*fm.problems, *meta]
+        return [*fm.problems, *fm.warnings, *meta]
     if fm.problems:
-        return list(fm.problems)
+        return [*fm.problems, *fm.warnings]
     return ArticlePage(
         uri=uri,
         path=path,

@@ -1,0 +1,449 @@
+"""Read a frontmatter's YAML safely, keeping where every value came from.
+
+PyYAML's safe loader (libyaml's when present) composes nodes first, so that each field knows its
+line and column. Before anything is constructed, the nodes are checked: anchors and aliases
+(alias bombs), repeated keys and keys that are not text are refused. A tab in the indentation
+is reported and, where re-indenting the line makes the YAML readable, the rest of the file is
+still checked. Pure: text in, ``YamlDoc`` or a list of ``RecordError`` out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import RecordError, Severity, located
+
+__all__ = ["Loc", "Position", "YamlDoc", "read_mapping"]
+
+Loc = tuple[str | int, ...]
+
+try:  # libyaml is seven times faster; the pure-Python loader gives the same nodes.
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader; no Python tags. A date that does not exist stays text for the model."""
+
+
+# What PyYAML's constructors raise for values they cannot build (2024-02-30, !!float "").
+_CONSTRUCT_ERRORS = (ValueError, TypeError, OverflowError, IndexError)
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a value sits in the file on disk (1-based)."""
+
+    line: int
+    column: int
+    key_line: int
+    key_column: int
+    raw: str | None = None  # the source text of a scalar
+    plain: bool = False  # written without quotes, so YAML may have read it as a non-string
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDoc:
+    """A frontmatter mapping with positions, and the problems found on the way."""
+
+    data: dict[str, Any]
+    positions: dict[Loc, Position]
+    #: Worked around (tabs): the file is not valid while any is present.
+    problems: tuple[RecordError, ...] = ()
+    #: Worth telling, not wrong (a value that a ' #' comment may have cut short).
+    warnings: tuple[RecordError, ...] = field(default=())
+
+
+def read_mapping(fm_text: str, path: str) -> YamlDoc | list[RecordError]:
+    """Parse frontmatter text (which starts on line 2 of the file) into a mapping."""
+    refused = _refused_characters(fm_text, path) + _anchors(fm_text, path)
+    if refused:
+        return refused
+    parsed = _compose(fm_text, path)
+    problems: tuple[RecordError, ...] = ()
+    if isinstance(parsed, yaml.MarkedYAMLError):
+        first = _yaml_error(parsed, path, fm_text)
+        recovered = _recover_tabs(fm_text, path) if first.code == "yaml.tab" else None
+        if recovered is None:
+            return [first]
+        parsed, problems = recovered
+    if isinstance(parsed, list):
+        return parsed
+    node, data = parsed
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        return [
+            located(
+                path,
+                2,
+                1,
+                "frontmatter.not_mapping",
+                "frontmatter must be a set of 'field: value' lines",
+                expected="a mapping",
+                got=kind,
+                hint="write each field on its own line as 'name: value'",
+            )
+        ]
+    assert node is not None
+    positions: dict[Loc, Position] = {}
+    _collect_positions(node, (), positions, _OFFSET, None)
+    warnings = tuple(_cut_by_comment(node, fm_text, path))
+    return YamlDoc(data=data, positions=positions, problems=problems, warnings=warnings)
+
+
+# Bidirectional-text controls can make text display differently from what it is ("Trojan
+# Source"); NUL and other C0/C1 controls are invisible. Neither belongs in metadata.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _refused_characters(fm_text: str, path: str) -> list[RecordError]:
+    found = []
+    for match in _BIDI.finditer(fm_text):
+        line = fm_text.count("\n", 0, match.start())
+        col = match.start() - (fm_text.rfind("\n", 0, match.start()) + 1)
+        found.append(
+            located(
+                path,
+                line + 1 + _OFFSET,
+                col + 1,
+                "yaml.bidi",
+                f"a bidirectional-text control character (U+{ord(match.group()):04X}) is not "
+                "allowed in metadata",
+                hint="it can make the text display differently from what it is; delete it",
+            )
+        )
+    return found
+
+
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s,\[\]{}]+")
+
+
+def _anchors(fm_text: str, path: str) -> list[RecordError]:
+    """Refuse anchors (&name) even without an alias: they exist only to be aliased."""
+    if "&" not in fm_text:
+        return []
+    try:
+        tokens = list(yaml.scan(fm_text, Loader=_Loader))
+    except yaml.YAMLError:
+        return []  # the parser will report the syntax error
+    return [
+        located(
+            path,
+            tok.start_mark.line + 1 + _OFFSET,
+            tok.start_mark.column + 1,
+            "yaml.anchor",
+            "YAML anchors (&name) are not allowed",
+            hint="write the value out in full; anchors and aliases can expand without bound",
+        )
+        for tok in tokens
+        if isinstance(tok, yaml.AnchorToken)
+    ][:1]
+
+
+def _cut_by_comment(root: yaml.Node, fm_text: str, path: str) -> list[RecordError]:
+    """Warn about plain values followed by ' #': YAML read the rest of the line as a comment.
+
+    Only a single space before '#' counts (``Fix issue #42``); comments set off by two or more
+    spaces (``lower   # or higher``) are taken as meant.
+    """
+    lines = fm_text.split("\n")
+    found = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(v for _, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.ScalarNode) and not node.style:
+            end = node.end_mark
+            if end.line >= len(lines) or end.line != node.start_mark.line:
+                continue
+            rest = lines[end.line][end.column :]
+            if re.match(r" #(?!#)", rest) and not re.match(r"  ", rest):
+                found.append(
+                    located(
+                        path,
+                        end.line + 1 + _OFFSET,
+                        end.column + 2,
+                        "yaml.comment_cut",
+                        f"the value stops at ' #': YAML read {rest.strip()!r} as a comment",
+                        got=repr(node.value)[:80],
+                        hint=f'if the text after # belongs to the value, quote it: "{node.value}{rest}"',
+                        severity=Severity.WARNING,
+                    )
+                )
+    return sorted(found, key=RecordError.sort_key)
+
+
+# The frontmatter text starts on line 2 of the file; YAML marks are 0-based.
+_OFFSET = 1
+
+
+def _compose(
+    fm_text: str, path: str
+) -> tuple[yaml.Node | None, object] | list[RecordError] | yaml.MarkedYAMLError:
+    """Parse to nodes, check them, construct the data; a syntax error is returned, not raised."""
+    loader = _Loader(fm_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        problems = _check_nodes(node, path, _OFFSET, fm_text)
+        if problems:
+            return problems
+        return node, loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        return exc
+    except yaml.reader.ReaderError as exc:
+        return [_reader_error(fm_text, path, exc)]
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error we know is handled
+        return [located(path, 1, 1, "yaml.syntax", f"YAML could not be read: {exc}")]
+    except RecursionError:
+        return [located(path, 2, 1, "yaml.depth", "frontmatter is nested too deeply to read")]
+    except _CONSTRUCT_ERRORS as exc:
+        # PyYAML's constructors raise these for values such as 2024-02-30 or !!float x.
+        return [_construct_error(fm_text, path, exc)]
+    finally:
+        loader.dispose()
+
+
+def _reader_error(fm_text: str, path: str, exc: yaml.reader.ReaderError) -> RecordError:
+    """A character YAML refuses (a control character): say which, and where."""
+    pos = min(max(exc.position, 0), len(fm_text))
+    line = fm_text.count("\n", 0, pos)
+    col = pos - (fm_text.rfind("\n", 0, pos) + 1)
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return located(
+        path,
+        line + 1 + _OFFSET,
+        col + 1,
+        "yaml.syntax",
+        f"YAML syntax error: the control character U+{ord(char):04X} is not allowed",
+        hint="delete the invisible character (it was probably pasted in)",
+    )
+
+
+def _construct_error(fm_text: str, path: str, exc: Exception) -> RecordError:
+    """Find the scalar that PyYAML could not turn into a value, and describe it."""
+    loader = _Loader(fm_text)
+    try:
+        root = loader.get_single_node()
+        stack = [root] if root is not None else []
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, yaml.ScalarNode):
+                try:
+                    loader.construct_object(node, deep=True)
+                except _CONSTRUCT_ERRORS:
+                    mark = node.start_mark
+                    return located(
+                        path,
+                        mark.line + 1 + _OFFSET,
+                        mark.column + 1,
+                        "yaml.value",
+                        f"YAML cannot read this value: {exc}",
+                        got=repr(node.value)[:80],
+                        hint="for a date, check that the day exists (YYYY-MM-DD); "
+                        "otherwise quote the value to keep it as text",
+                    )
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(n for pair in node.value for n in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+    finally:
+        loader.dispose()
+    return located(path, 2, 1, "yaml.value", f"YAML cannot read a value: {exc}")
+
+
+def _recover_tabs(
+    fm_text: str, path: str
+) -> tuple[tuple[yaml.Node | None, object], tuple[RecordError, ...]] | None:
+    """Re-indent lines whose indentation holds a tab, so the rest of the file can be checked.
+
+    Each such line is reported. The likeliest intentions are tried in turn (aligned with the
+    line above, or the tab as 2, 4 or 8 spaces); the first that parses is used.
+    """
+    lines = fm_text.split("\n")
+    tabbed = [i for i, line in enumerate(lines) if "\t" in line[: len(line) - len(line.lstrip())]]
+    if not tabbed:
+        return None
+    problems = tuple(
+        located(
+            path,
+            i + 1 + _OFFSET,
+            lines[i].index("\t") + 1,
+            "yaml.tab",
+            "a tab character is not allowed in indentation",
+            hint="YAML indents with spaces only; replace the tab with spaces",
+        )
+        for i in tabbed
+    )
+
+    def above(i: int) -> str:
+        prev = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
+        indent = prev[: len(prev) - len(prev.lstrip())]
+        # under "key:" with no value the line is a child; otherwise a sibling
+        return indent + "  " if prev.rstrip().endswith(":") else indent
+
+    for width in (0, 2, 4, 8):  # 0: align with the line above
+        fixed = list(lines)
+        for i in tabbed:
+            fixed[i] = above(i) + lines[i].lstrip() if width == 0 else lines[i].expandtabs(width)
+        parsed = _compose("\n".join(fixed), path)
+        if isinstance(parsed, tuple):
+            return parsed, problems
+    return None
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, path: str, fm_text: str) -> RecordError:
+    mark = exc.problem_mark or exc.context_mark
+    problem_text = exc.problem or ""
+    if "end of stream" in problem_text and exc.context_mark is not None:
+        mark = exc.context_mark  # an unclosed quote: point where it was opened
+    line = mark.line + 1 + _OFFSET if mark else None
+    col = mark.column + 1 if mark else None
+    problem = (exc.problem or "invalid YAML").strip()
+    hint = None
+    code = "yaml.syntax"
+    src_line = (
+        fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
+    )
+    if "\t" in src_line or "'\\t'" in problem:
+        problem = "a tab character is not allowed here"
+        code = "yaml.tab"
+        hint = "YAML indents with spaces only; replace the tab with spaces"
+    elif "mapping values are not allowed" in problem:
+        hint = "a value that contains ': ' must be quoted, e.g. title: \"Fix: slow search\""
+    elif "could not find expected ':'" in problem or "expected <block end>" in problem:
+        hint = "check the indentation and that every field is written 'name: value'"
+    elif "found unexpected end of stream" in problem or "found unexpected end" in problem:
+        hint = "a quoted value is not closed; add the closing quote"
+    elif "cannot start any token" in problem or "undefined alias" in problem:
+        first = src_line[mark.column] if mark and mark.column < len(src_line) else ""
+        hint = f"a value that starts with {first or 'this character'} must be quoted"
+        if first == "*":
+            hint += "; YAML reads *name as an alias"
+    context = f" ({exc.context.strip()})" if exc.context and exc.context.strip() else ""
+    if code == "yaml.tab":
+        context = ""
+    return RecordError(
+        code=code,
+        file=path,
+        line=line,
+        column=col,
+        field=None,
+        message=f"YAML syntax error: {problem}{context}",
+        hint=hint,
+    )
+
+
+def _check_nodes(root: yaml.Node, path: str, offset: int, text: str) -> list[RecordError]:
+    """Refuse aliases (a node reached twice) and repeated keys, before constructing anything."""
+    problems: list[RecordError] = []
+    seen: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            line, col = _alias_position(node, text)
+            problems.append(
+                located(
+                    path,
+                    line + 1 + offset,
+                    col + 1,
+                    "yaml.alias",
+                    "YAML aliases (*name) are not allowed",
+                    hint="write the value out in full; aliases can expand without bound",
+                )
+            )
+            return problems
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[str, yaml.Node] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.tag != "tag:yaml.org,2002:str":
+                        problems.append(_key_error(key, path, offset))
+                    if key.value in keys:
+                        first = keys[key.value].start_mark.line + 1 + offset
+                        problems.append(
+                            located(
+                                path,
+                                key.start_mark.line + 1 + offset,
+                                key.start_mark.column + 1,
+                                "yaml.duplicate_key",
+                                f"field '{key.value}' is given twice (first on line {first})",
+                                hint="keep one of them; YAML would silently use the last",
+                            )
+                        )
+                    keys[key.value] = key
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return problems
+
+
+def _key_error(key: yaml.ScalarNode, path: str, offset: int) -> RecordError:
+    """A field name that YAML reads as something other than text (``1:``, ``yes:``, ``null:``)."""
+    kind = key.tag.rsplit(":", 1)[-1]
+    read_as = {"bool": "true/false", "null": "null", "timestamp": "a date"}.get(kind, f"a {kind}")
+    return located(
+        path,
+        key.start_mark.line + 1 + offset,
+        key.start_mark.column + 1,
+        "yaml.key",
+        f"field name `{key.value}` is not text: YAML reads it as {read_as}",
+        hint=f'field names are words such as title or owner; if `{key.value}` is meant, quote it: "{key.value}":',
+    )
+
+
+def _alias_position(node: yaml.Node, text: str) -> tuple[int, int]:
+    """Where the first alias of ``node``'s anchor appears (0-based), found in the source text."""
+    mark = node.start_mark
+    anchor = re.compile(r"&([^\s,\[\]{}]+)").search(text, mark.index)
+    if anchor:
+        alias = re.search(r"\*" + re.escape(anchor.group(1)) + r"(?![^\s,\]}])", text)
+        if alias:
+            pos = alias.start()
+            return text.count("\n", 0, pos), pos - (text.rfind("\n", 0, pos) + 1)
+    return mark.line, mark.column
+
+
+def _collect_positions(
+    node: yaml.Node, loc: Loc, out: dict[Loc, Position], offset: int, key: yaml.Node | None
+) -> None:
+    key_mark = (key or node).start_mark
+    raw = plain = None
+    if isinstance(node, yaml.ScalarNode):
+        raw, plain = node.value, not node.style  # libyaml says '' where PyYAML says None
+    out[loc] = Position(
+        line=node.start_mark.line + 1 + offset,
+        column=node.start_mark.column + 1,
+        key_line=key_mark.line + 1 + offset,
+        key_column=key_mark.column + 1,
+        raw=raw,
+        plain=bool(plain),
+    )
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            name: str | int = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark)
+            _collect_positions(v, (*loc, name), out, offset, k)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _collect_positions(item, (*loc, i), out, offset, None)

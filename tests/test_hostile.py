@@ -1,0 +1,75 @@
+"""Hostile and odd input to the splitter: each gets one precise message, or is safely accepted."""
+
+from __future__ import annotations
+
+from changetrail.errors import RecordError, Severity
+from changetrail.frontmatter import Frontmatter, split
+
+PATH = "changes/x.md"
+
+
+def problems(text: str) -> list[tuple[str, int | None, int | None]]:
+    result = split(text, PATH)
+    assert isinstance(result, list), result
+    return [(e.code, e.line, e.column) for e in result]
+
+
+def test_a_single_space_before_hash_warns_that_the_value_was_cut() -> None:
+    result = split("---\ntitle: Fix issue #42 in search\nowner: a\n---\n", PATH)
+    assert isinstance(result, Frontmatter)
+    assert result.data["title"] == "Fix issue"
+    [warning] = result.warnings
+    assert (warning.code, warning.line, warning.column) == ("yaml.comment_cut", 2, 18)
+    assert warning.severity is Severity.WARNING
+    assert warning.format_text() == (
+        "changes/x.md:2:18: warning: the value stops at ' #': YAML read '#42 in search' as a "
+        "comment; got 'Fix issue'\n"
+        '  hint: if the text after # belongs to the value, quote it: "Fix issue #42 in search"'
+    )
+
+
+def test_a_comment_set_off_by_two_spaces_is_taken_as_meant() -> None:
+    result = split("---\nbetter: lower   # or higher\nowner: a  # the lead\n---\n", PATH)
+    assert isinstance(result, Frontmatter)
+    assert result.warnings == ()
+    assert result.data == {"better": "lower", "owner": "a"}
+
+
+def test_a_quoted_value_with_hash_is_kept_whole_and_not_warned_about() -> None:
+    result = split('---\ntitle: "Fix issue #42"\ntag: C#\n---\n', PATH)
+    assert isinstance(result, Frontmatter)
+    assert result.data == {"title": "Fix issue #42", "tag": "C#"}
+    assert result.warnings == ()
+
+
+def test_three_dots_close_the_frontmatter_as_in_mkdocs() -> None:
+    result = split("---\ntitle: T\n...\nBody\n", PATH)
+    assert isinstance(result, Frontmatter)
+    assert (result.data, result.body, result.body_line) == ({"title": "T"}, "Body\n", 4)
+
+
+def test_a_nul_anywhere_is_refused_on_its_line() -> None:
+    assert problems("---\ntitle: T\n---\nBody\x00 here\n") == [("file.nul", 4, 5)]
+
+
+def test_bidi_controls_in_metadata_are_refused_where_they_are() -> None:
+    text = "---\ntitle: safe\u202eevil\nowner: a\u2066b\n---\n"
+    assert problems(text) == [("yaml.bidi", 2, 12), ("yaml.bidi", 3, 9)]
+
+
+def test_bidi_controls_in_the_body_are_left_to_the_author() -> None:
+    assert isinstance(split("---\ntitle: T\n---\nعربي \u202b text\n", PATH), Frontmatter)
+
+
+def test_an_anchor_alone_is_refused() -> None:
+    assert problems("---\ntitle: &t T\nowner: a\n---\n") == [("yaml.anchor", 2, 8)]
+
+
+def test_a_horizontal_rule_that_closed_unclosed_frontmatter_gets_a_hint() -> None:
+    text = "---\ntitle: T\nowner: a\n\nSome text of the body.\n\n---\n\nMore body.\n"
+    [err] = split(text, PATH)  # type: ignore[misc]
+    assert isinstance(err, RecordError)
+    assert err.hint == (
+        "line 5 looks like text, not a field: is the closing '---' after the fields missing? "
+        "The '---' on line 7 was read as the end"
+    )
