@@ -164,8 +164,11 @@ def _ran_into_body(err: RecordError, fm_text: str, body_line: int) -> RecordErro
         for i, line in enumerate(fm_text.split("\n"))
         if line.strip() and ":" not in line and not line.lstrip().startswith(("-", "#"))
     ]
-    # Only when prose comes before (or at) the error: then it, not the YAML, is the cause.
+    # Only when fields come first and prose before (or at) the error: then the body, not the
+    # YAML, is the cause.
     if not prose or (err.line is not None and prose[0] > err.line):
+        return err
+    if not any(":" in line for line in fm_text.split("\n")[: prose[0] - 2]):
         return err
     return replace(
         err,
