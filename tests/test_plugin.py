@@ -278,10 +278,19 @@ def test_serve_keeps_going_with_invalid_records(
                 "  hint: did you mean 'shipped'?"
             ),
         ),
-        ("INFO", "changetrail: 3 change records -> 15 pages under changes/"),
+        ("INFO", "changetrail: 3 change records -> 16 pages under changes/"),
     ]
-    assert (Path(config.site_dir) / "changes" / "2024-03-20-search-rewrite" / "index.html").exists()
-    assert not (Path(config.site_dir) / "changes" / "2024-03-04-a").exists()
+    site = Path(config.site_dir)
+    assert (site / "changes" / "2024-03-20-search-rewrite" / "index.html").exists()
+    # The broken record's page shows its problems instead, so the preview says what is wrong.
+    broken = article(site / "changes" / "2024-03-04-a" / "index.html")
+    assert broken.h1 is not None
+    assert broken.h1.get_text() == "Problems in changes/2024-03-04-a.md"
+    assert broken.pre is not None
+    assert broken.pre.get_text() == (
+        "changes/2024-03-04-a.md:5:9: status: expected one of draft, planned, in-progress, "
+        "shipped, rolled-back, abandoned; got 'done'\n  hint: did you mean 'shipped'?\n"
+    )
 
 
 def test_records_folder_inside_docs_dir(make_site: MakeSite) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +20,10 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .article import Article
-from .errors import ChangetrailError
+from .errors import ChangetrailError, RecordError, Severity
+from .loader import display_path, record_id
 from .models import STATUS_DEPENDENT, ChangeRecord
-from .pipeline import load_project
+from .pipeline import Project, load_project
 from .render import ASSETS_DIR, CSS_URI, Renderer, sanitize_html
 from .render.article import ArticleRenderer
 from .render.reference import model_reference, replace_markers
@@ -71,6 +73,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.today = dt.datetime.now().astimezone().date()
         self.articles: dict[str, ArticlePage] = {}
         self.similar: dict[str, list[Similar]] = {}
+        self.broken: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -103,8 +106,10 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.today = dt.datetime.now().astimezone().date()
         docs_dir = Path(config.docs_dir).resolve()
         project = load_project(self.root, self.settings, docs_dir=docs_dir, today=self.today)
+        self.broken = {}
         if self.command == "serve" and project.failed:
-            # A preview must survive a half-written record: report, and serve the valid ones.
+            # A preview must survive a half-written record: report, serve the valid ones, and
+            # show each broken file's problems where its page would be.
             for problem in project.errors:
                 log.warning(problem.format_text())
         else:
@@ -140,6 +145,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                     catalog_docs(project.catalog), limit=self.settings.similar_posts
                 )
         index_uri = f"{self.settings.site_path}/index.md"
+        if self.command == "serve":
+            pages.update(self._problem_pages(project, renderer, docs_dir))
         self.generated = set(pages)
         for uri, markdown in pages.items():
             # Only the change log goes in the navigation: a sidebar entry per record would make
@@ -167,6 +174,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     ) -> str | None:
         if not self.config.enabled or page.file.src_uri in self.generated:
             return None
+        if page.file.src_uri in self.broken:
+            page.meta["title"] = html.escape(f"Problems in {page.file.src_uri}")
+            return self.broken[page.file.src_uri]
         article = self.articles.get(page.file.src_uri)
         if article is not None:
             # Material writes page.meta.title into <title> and page.meta.description into a
@@ -180,6 +190,26 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         if "changetrail:reference" not in markdown:
             return None
         return replace_markers(markdown, _reference_tables())
+
+    def _problem_pages(
+        self, project: Project, renderer: Renderer, docs_dir: Path
+    ) -> dict[str, str]:
+        """Pages showing the problems of broken records; broken articles are kept for later."""
+        by_file: dict[str, list[RecordError]] = defaultdict(list)
+        for problem in project.errors:
+            if problem.severity is Severity.ERROR:
+                by_file[problem.file].append(problem)
+        pages: dict[str, str] = {}
+        valid = {r.path for r in project.catalog.records}
+        for path, errors in by_file.items():
+            file = self.root / path
+            if file.resolve().is_relative_to(docs_dir):
+                text = renderer.render_problems(path, errors, standalone=False)
+                self.broken[display_path(file, docs_dir)] = text
+            elif path not in valid:
+                text = renderer.render_problems(path, errors)
+                pages[f"{self.settings.site_path}/{record_id(file)}.md"] = text
+        return pages
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files

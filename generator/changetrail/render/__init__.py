@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from ..errors import format_errors
 from . import filters
 from .context import record_context
 from .sanitize import sanitize_html
 
 if TYPE_CHECKING:
     from ..catalog import Catalog, Taxonomy
+    from ..errors import RecordError
     from ..loader import Record
     from ..settings import Settings
 
@@ -88,6 +90,22 @@ class Renderer:
             kind=_TAXONOMY_TITLES[tax.name],
             label=label,
             records=records,
+        )
+
+    def render_problems(
+        self, path: str, errors: list[RecordError], *, standalone: bool = True
+    ) -> str:
+        """A page that shows a file's problems in place of the file (used while previewing).
+
+        ``standalone`` pages carry their own title; others replace a page whose metadata the
+        site engine has already read.
+        """
+        return self._render(
+            "problems.md.j2",
+            path=path,
+            count=len(errors),
+            report=format_errors(errors),
+            standalone=standalone,
         )
 
     def render_site(self, catalog: Catalog) -> dict[str, str]:
