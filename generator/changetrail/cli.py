@@ -285,6 +285,77 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
 
 
+@cli.group(name="import")
+def import_() -> None:
+    """Bring content in from other tools."""
+
+
+@import_.command()
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the articles. Default: imported/ under docs_dir.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would happen; write nothing.")
+@click.option("--force", is_flag=True, help="Overwrite files edited by hand since their import.")
+@_config_option
+def legacy(
+    paths: tuple[Path, ...], out: Path | None, config_file: Path, *, dry_run: bool, force: bool
+) -> None:
+    """Import articles exported as text from the old site: one article per PATH.
+
+    Safe to run again: unchanged inputs change no file, and a file edited since its import is
+    skipped unless --force. One line per file, then a summary. Exit 1 if any input failed.
+    """
+    from .importer import import_legacy
+
+    try:
+        _, _, docs_dir = load_project_config(config_file)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+        return
+    report = import_legacy(list(paths), out or docs_dir / "imported", dry_run=dry_run, force=force)
+    for line in report.lines():
+        click.echo(line)
+    sys.exit(EXIT_PROBLEMS if report.failed else EXIT_OK)
+
+
+@cli.command()
+@click.option("--n", "n", type=click.IntRange(min=0), required=True, help="How many pages.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same files.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="An empty folder (or one synth wrote before): it becomes a complete site.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["articles", "changes", "mixed"]),
+    default="mixed",
+    show_default=True,
+    help="What to write.",
+)
+def synth(n: int, seed: int, out: Path, kind: str) -> None:
+    """Write a synthetic site (articles and change records) for load tests.
+
+    The folder gets mkdocs.yml, docs/ and changes/; run `changetrail build` inside it. The same
+    arguments always give byte-identical files.
+    """
+    from .synth import SynthTargetError
+    from .synth import synth as write_corpus
+
+    try:
+        report = write_corpus(n, seed, out, kind)  # type: ignore[arg-type]
+    except (SynthTargetError, ValueError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+        return
+    click.echo(report.summary())
+
+
 class _StagingFilter(logging.Filter):
     """Say the site folder where MkDocs would name the temporary one it is really writing."""
 

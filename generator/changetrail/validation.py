@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import RecordError, close_match_hint, show_value
-from .models import STATUS_SYNONYMS, Status
+from .models import STATUS_SYNONYMS
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -89,7 +89,14 @@ def from_pydantic(
         )
 
     expected, message = _describe(kind, err, value)
-    hint = _hint(kind, loc, value, pos.raw if pos else None, plain=bool(pos and pos.plain))
+    hint = _hint(
+        kind,
+        loc,
+        value,
+        pos.raw if pos else None,
+        plain=bool(pos and pos.plain),
+        ctx=err.get("ctx"),
+    )
     return _make(path, line, column, loc, kind, message, expected, got, hint)
 
 
@@ -101,7 +108,7 @@ def _describe(kind: str, err: ErrorDetails, value: object) -> tuple[str, str]:
     if msg.startswith("expected "):  # our own validators (models.py) word them this way
         expected = msg.removeprefix("expected ")
     elif kind == "enum":
-        expected = f"one of {', '.join(s.value for s in Status)}"
+        expected = "one of " + ", ".join(_enum_choices(ctx))
     elif kind == "literal_error":
         expected = f"one of {ctx.get('expected', '')}".replace("'", "")
     elif kind == "string_type":
@@ -128,16 +135,29 @@ def _describe(kind: str, err: ErrorDetails, value: object) -> tuple[str, str]:
     return expected, f"expected {expected}; got {got}"
 
 
-def _hint(kind: str, loc: Loc, value: object, raw: str | None, *, plain: bool) -> str | None:
+def _enum_choices(ctx: dict[str, Any]) -> list[str]:
+    """The allowed values of an enum error, from pydantic's "'a', 'b' or 'c'"."""
+    return re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+
+
+def _hint(
+    kind: str,
+    loc: Loc,
+    value: object,
+    raw: str | None,
+    *,
+    plain: bool,
+    ctx: dict[str, Any] | None = None,
+) -> str | None:
     name = str(loc[-1]) if loc else ""
     if kind == "enum" and isinstance(value, str):
         key = value.strip().lower().replace(" ", "").replace("_", "-")
-        statuses = [s.value for s in Status]
-        if key in statuses:
+        choices = _enum_choices(ctx or {})
+        if key in choices:
             return f"write it in lower case: '{key}'"
-        if key.replace("-", "") in STATUS_SYNONYMS:
+        if name == "status" and key.replace("-", "") in STATUS_SYNONYMS:
             return f"did you mean '{STATUS_SYNONYMS[key.replace('-', '')]}'?"
-        return close_match_hint(key, statuses)
+        return close_match_hint(key, choices)
     if kind == "string_type" and plain and raw is not None and not isinstance(value, str):
         read_as = show_value(value)
         return f'YAML read `{raw}` as {read_as}; quote it: {name}: "{raw}"'
