@@ -13,7 +13,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
 from .models import ChecklistItem, IsoDate, OneLine, SafeUrl, Text, Title
@@ -45,12 +45,12 @@ _SEMVER = re.compile(
 
 
 def _semver(value: str) -> str:
-    if not _SEMVER.match(value):
+    if not _SEMVER.fullmatch(value):
         raise PydanticCustomError("semver", "expected a version like 1.9.4 (semver)")
     return value
 
 
-def _flag_name(value: dict[str, bool]) -> dict[str, bool]:
+def _flag_name(value: dict[str, StrictBool]) -> dict[str, StrictBool]:
     for key in value:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
             raise PydanticCustomError("flag_name", "expected snake_case flag names")
@@ -157,7 +157,7 @@ class Article(BaseModel):
         OneLine | None, Field(description="A unique reference id, e.g. `anp-ref-039725`.")
     ] = None
     flags: Annotated[
-        dict[str, bool],
+        dict[str, StrictBool],
         AfterValidator(_flag_name),
         Field(description="Named yes/no flags, e.g. `has_images: true`."),
     ] = {}
@@ -200,7 +200,10 @@ def content_hash(markdown: str) -> str:
 
 
 def is_stale(article: Article, today: dt.date, max_age_days: int) -> bool:
-    """True when the article needs review: marked so, or last reviewed too long ago (or never)."""
+    """True when the article needs review: marked so, or last reviewed too long ago.
+
+    An article never reviewed (no ``last_reviewed``) is not stale: it is a draft.
+    """
     rev = article.revision
     if rev is not None and rev.status is RevisionStatus.NEEDS_REVIEW:
         return True

@@ -133,6 +133,20 @@ def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool)
     errors = list(project.errors)
     shown_files = project.files
     if selected is not None:
+        articles = {a.path for a in project.catalog.articles}
+        failed = {e.file for e in errors}
+        plain = sorted(
+            path
+            for f in selected
+            if f.is_relative_to(docs_dir.resolve())
+            and (path := display_path(f, root)) not in articles
+            and path not in failed
+        )
+        for path in plain:
+            click.echo(
+                f"note: {path} is not an article (no 'kind: article'); not checked", err=True
+            )
+        selected = {f for f in selected if display_path(f, root) not in plain}
         wanted = {display_path(f, root) for f in selected}
         errors = [e for e in errors if e.file in wanted]
         shown_files = len(selected)

@@ -91,7 +91,7 @@ class RecordError:
             props.append(f"col={self.column}")
         title = f"changetrail {self.code}" + (f" ({self.field})" if self.field else "")
         props.append(f"title={_gh_prop(title)}")
-        detail = self.format_text().split(": ", 1)[1]
+        detail = self.format_text().split(": ", 1)[1].removeprefix("warning: ")
         return f"::{level} {','.join(props)}::{_gh_data(detail)}"
 
 

@@ -185,7 +185,7 @@ def _no_frontmatter(lines: list[str], path: str) -> RecordError:
     if _BOUNDARY.fullmatch(lines[first].strip()):
         hint = f"remove what comes before the '---' on line {first + 1}; it must be the first line"
     else:
-        hint = "did you forget to add '---'? A record starts with '---', its fields, then '---'"
+        hint = "did you forget to add '---'? The file starts with '---', its fields, then '---'"
     return located(
         path,
         first + 1,

@@ -114,7 +114,13 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 log.warning(problem.format_text())
         else:
             for warning in project.errors:
-                if warning.severity == "warning":
+                if warning.severity != "warning":
+                    continue
+                # A stale review is shown on the site (badge, review page) and reported by
+                # `changetrail check`; it must not fail `mkdocs build --strict`.
+                if warning.code.startswith("review."):
+                    log.info(warning.format_text())
+                else:
                     log.warning(warning.format_text())
             try:
                 project.raise_for_errors()
@@ -185,6 +191,10 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             description = article.meta.description or article.meta.summary
             if description:
                 page.meta["description"] = html.escape(" ".join(description.split()), quote=True)
+            if article.meta.tags:
+                # Material's search index copies page.meta.tags, and its results show them
+                # through innerHTML.
+                page.meta["tags"] = [html.escape(t, quote=True) for t in article.meta.tags]
             similar = self.similar.get(f"article:{article.uri}", [])
             return self.article_renderer.page_markdown(markdown, article, similar)
         if "changetrail:reference" not in markdown:

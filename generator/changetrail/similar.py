@@ -5,14 +5,16 @@ most frequent words of its title and text. An inverted index maps each feature t
 have it. For one article, the candidates are the pages that share at least one feature; each
 shared feature adds ``weight x idf`` to the candidate's score, so rare features count more.
 
-Cost: features shared by more than ``MAX_POSTINGS`` pages are skipped (they say little and would
-make the work quadratic), so one article visits at most ``features x MAX_POSTINGS`` postings and
-the whole computation is linear in the number of pages. Ties are broken by kind and key, so the
-result is deterministic.
+Cost: candidates are gathered from an article's rarest features first (never from a feature in
+more than ``MAX_POSTINGS`` pages, which would make the work quadratic), up to about
+``CANDIDATES`` pages; each candidate is scored by one set intersection of feature names, in which
+common features (a stack shared by thousands of pages) still count. So the work per article is
+bounded and the whole computation is linear in the number of pages. Ties are broken by kind and key, so the result is deterministic.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -24,10 +26,12 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_POSTINGS", "Doc", "Similar", "compute_similar", "doc_features"]
 
-#: A feature shared by more pages than this is ignored (see the module docstring).
+#: A feature in more pages than this brings no candidates, though it still scores.
 MAX_POSTINGS = 400
 #: How many frequent words of a page's text become features.
 TEXT_TERMS = 12
+#: How many candidates an article's rarest features may bring before scoring stops growing.
+CANDIDATES = 150
 
 _WEIGHTS = {"stack": 3.0, "tool": 2.0, "tag": 2.0, "area": 1.5, "word": 1.0}
 _WORD = re.compile(r"[a-z][a-z0-9+#.-]{3,}")
@@ -64,7 +68,8 @@ class Similar:
 def _text_terms(*texts: str) -> dict[str, float]:
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+        words = (w.rstrip(".-") for w in _WORD.findall(text.lower()))
+        counts.update(w for w in words if len(w) >= 4 and w not in _STOP)
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TEXT_TERMS]
     return {f"word:{w}": _WEIGHTS["word"] for w, _ in top}
 
@@ -136,34 +141,58 @@ def compute_similar(
         for feature in doc.features:
             postings[feature].append(i)
     n = len(docs)
-    idf = {f: math.log(1 + n / len(p)) for f, p in postings.items() if len(p) <= MAX_POSTINGS}
+    # A feature's gain is its weight (the same in every doc that has it) times its idf. Every
+    # shared feature scores; only features in few pages bring candidates (see _most_similar).
+    gain = {
+        f: docs[p[0]].features[f] * math.log(1 + n / len(p))
+        for f, p in postings.items()
+        if len(p) > 1
+    }
+    scored_features = [frozenset(f for f in d.features if f in gain) for d in docs]
     wanted = sources if sources is not None else {d.key for d in docs if d.kind == "article"}
     result: dict[str, list[Similar]] = {}
     for i, doc in enumerate(docs):
-        if doc.key not in wanted:
-            continue
-        scores: dict[int, float] = defaultdict(float)
-        shared: dict[int, list[tuple[float, str]]] = defaultdict(list)
-        for feature, weight in doc.features.items():
-            if feature not in idf:
-                continue
-            for j in postings[feature]:
-                if j == i:
-                    continue
-                gain = min(weight, docs[j].features[feature]) * idf[feature]
-                scores[j] += gain
-                shared[j].append((gain, feature.split(":", 1)[1]))
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], docs[kv[0]].kind, docs[kv[0]].key))
-        result[doc.key] = [
+        if doc.key in wanted:
+            result[doc.key] = _most_similar(i, docs, postings, gain, scored_features, limit)
+    return result
+
+
+def _most_similar(
+    i: int,
+    docs: list[Doc],
+    postings: dict[str, list[int]],
+    gain: dict[str, float],
+    features: list[frozenset[str]],
+    limit: int,
+) -> list[Similar]:
+    mine = features[i]
+    # Candidates come from the rarest shared features first, within a budget: rare features
+    # carry most of the score, and the budget keeps the work per article bounded.
+    candidates: set[int] = set()
+    rare = (f for f in mine if len(postings[f]) <= MAX_POSTINGS)
+    for feature in sorted(rare, key=lambda f: (len(postings[f]), f)):
+        plist = postings[feature]
+        if candidates and len(candidates) + len(plist) > 2 * CANDIDATES:
+            break
+        candidates.update(plist)
+        if len(candidates) >= CANDIDATES:
+            break
+    candidates.discard(i)
+    scored = [
+        (-sum([gain[f] for f in mine & features[j]]), docs[j].kind, docs[j].key, j)
+        for j in candidates
+    ]
+    out = []
+    for neg, _, _, j in heapq.nsmallest(limit, scored):
+        shared = sorted(mine & features[j], key=lambda f: (-gain[f], f))
+        labels = tuple(dict.fromkeys(f.split(":", 1)[1] for f in shared))[:3]
+        out.append(
             Similar(
                 key=docs[j].key,
                 kind=docs[j].kind,
                 title=docs[j].title,
-                score=round(score, 4),
-                shared=tuple(
-                    label for _, label in sorted(shared[j], key=lambda g: (-g[0], g[1]))[:3]
-                ),
+                score=round(-neg, 4),
+                shared=labels,
             )
-            for j, score in best[:limit]
-        ]
-    return result
+        )
+    return out

@@ -180,7 +180,7 @@ def _hint(
     if kind == "url_scheme" and isinstance(value, str):
         if value.strip().startswith("//"):
             return "write the scheme of an external link, e.g. https://"
-        scheme = value.split(":", 1)[0].strip().lower()
+        scheme = value.split(":", 1)[0].strip().lower().encode("unicode_escape").decode()
         return f"'{scheme}:' links are not allowed; use an https:// link or a relative path"
     if kind in ("path_absolute", "path_home", "path_escape"):
         return "write the path from the repository root, e.g. src/app/orders.py"

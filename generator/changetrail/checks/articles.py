@@ -27,6 +27,7 @@ def check_articles(catalog: Catalog, settings: Settings, today: dt.date) -> list
         if page.meta.reference:
             by_reference[page.meta.reference.lower()].append(page)
         errors.extend(find_placeholders(page, page.source.data, ()))
+        errors.extend(_body_placeholders(page))
         if is_stale(page.meta, today, settings.review_max_age_days):
             errors.append(_stale(page, today, settings.review_max_age_days))
     for pages in by_reference.values():
@@ -44,6 +45,29 @@ def check_articles(catalog: Catalog, settings: Settings, today: dt.date) -> list
                 )
             )
     return errors
+
+
+def _body_placeholders(page: ArticlePage) -> list[RecordError]:
+    """A body line that starts with the template's TODO (outside code blocks)."""
+    found = []
+    fence = False
+    for i, line in enumerate(page.body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        elif not fence and line.lstrip().startswith("TODO"):
+            found.append(
+                RecordError(
+                    code="placeholder",
+                    file=page.path,
+                    line=page.source.body_line + i,
+                    column=line.index("TODO") + 1,
+                    field=None,
+                    message="the body still holds the template's TODO placeholder",
+                    got=repr(line.strip()[:60]),
+                    hint="write the article text in place of the TODO line",
+                )
+            )
+    return found
 
 
 def _stale(page: ArticlePage, today: dt.date, max_age: int) -> RecordError:
