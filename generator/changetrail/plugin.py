@@ -113,15 +113,23 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             for problem in project.errors:
                 log.warning(problem.format_text())
         else:
+            stale = 0
             for warning in project.errors:
                 if warning.severity != "warning":
                     continue
                 # A stale review is shown on the site (badge, review page) and reported by
                 # `changetrail check`; it must not fail `mkdocs build --strict`.
                 if warning.code.startswith("review."):
-                    log.info(warning.format_text())
+                    stale += 1
                 else:
                     log.warning(warning.format_text())
+            if stale:
+                log.info(
+                    "%d article%s need review; see %s or run 'changetrail check'",
+                    stale,
+                    "s" if stale != 1 else "",
+                    self.settings.review_page,
+                )
             try:
                 project.raise_for_errors()
             except ChangetrailError as exc:
@@ -157,7 +165,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         for uri, markdown in pages.items():
             # Only the change log goes in the navigation: a sidebar entry per record would make
             # every page, and so the build, grow with the number of records.
-            in_nav = uri in (index_uri, self.settings.review_page)
+            # With an explicit `nav`, the site owner decides; no "not in nav" notices for ours.
+            in_nav = uri in (index_uri, self.settings.review_page) and config.nav is None
             inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
             _replace(files, File.generated(config, uri, content=markdown, inclusion=inclusion))
         # The schema is published with the site, so editors can point at a URL that is current.
