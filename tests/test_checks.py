@@ -182,9 +182,9 @@ def test_text_that_only_mentions_todo_is_fine(text: str) -> None:
 
 def test_ids_differing_only_in_case_are_duplicates() -> None:
     errors = check(rec("2024-03-04-Orders"), rec("2024-03-04-orders"))
+    # One error for the collision, naming both files (issue 7).
     assert [(e.code, e.file, e.line) for e in errors] == [
         ("id.duplicate", "changes/2024-03-04-Orders.md", 1),
-        ("id.duplicate", "changes/2024-03-04-orders.md", 1),
     ]
     assert errors[0].message == (
         "record id '2024-03-04-Orders' is also used by changes/2024-03-04-orders.md"

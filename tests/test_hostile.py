@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from changetrail.errors import RecordError, Severity
 from changetrail.frontmatter import Frontmatter, split
+from changetrail.pipeline import load_project
+from changetrail.settings import Limits, Settings
+from conftest import MakeSite, record
+
+TODAY = dt.date(2026, 11, 28)
 
 PATH = "changes/x.md"
 
@@ -73,3 +80,48 @@ def test_a_horizontal_rule_that_closed_unclosed_frontmatter_gets_a_hint() -> Non
         "line 5 looks like text, not a field: is the closing '---' after the fields missing? "
         "The '---' on line 7 was read as the end"
     )
+
+
+# -- configured limits --------------------------------------------------------------------------
+
+
+def test_limits_title_and_checklist_default_and_configured(make_site: MakeSite) -> None:
+    checklist = "checklist:\n" + "".join(f"  - todo: step {i}\n" for i in range(4))
+    root = make_site(
+        {
+            "changes/2024-03-04-a.md": record(title="x" * 201),
+            "changes/2024-03-05-b.md": record().replace("---\n", "---\n" + checklist, 1),
+        }
+    )
+    found = load_project(root, Settings(), today=TODAY).errors
+    assert [(e.file, e.code, e.message) for e in found] == [
+        (
+            "changes/2024-03-04-a.md",
+            "limit.title_length",
+            "expected at most 200 characters; got 201 characters",
+        )
+    ]
+    tight = Settings(limits=Limits(title_length=300, checklist_items=3, file_bytes=4096))
+    found = load_project(root, tight, today=TODAY).errors
+    assert [(e.file, e.line, e.code, e.message) for e in found] == [
+        (
+            "changes/2024-03-05-b.md",
+            2,
+            "limit.checklist_items",
+            "expected at most 3 checklist items; got 4",
+        )
+    ]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(make_site: MakeSite) -> None:
+    root = make_site({"changes/2024-03-04-a.md": "---\n" + "x: [\n" * 5000})
+    [err] = load_project(root, Settings(limits=Limits(file_bytes=4096)), today=TODAY).errors
+    assert (err.code, err.message) == ("file.too_large", "file is 25,004 bytes; the limit is 4,096")
+
+
+def test_a_big_docs_page_that_is_not_an_article_is_left_alone(make_site: MakeSite) -> None:
+    root = make_site({"docs/big.md": "# Big\n\n" + "word " * 2000})
+    project = load_project(
+        root, Settings(limits=Limits(file_bytes=4096)), docs_dir=root / "docs", today=TODAY
+    )
+    assert project.errors == ()

@@ -95,9 +95,7 @@ def test_oversized_file_is_refused_before_it_is_parsed(
     assert isinstance(result, list)
     [err] = result
     assert (err.code, err.file, err.line) == ("file.too_large", "changes/big.md", None)
-    assert err.message == (
-        f"file is {MAX_FILE_BYTES + 9:,} bytes; records are limited to {MAX_FILE_BYTES:,}"
-    )
+    assert err.message == (f"file is {MAX_FILE_BYTES + 9:,} bytes; the limit is {MAX_FILE_BYTES:,}")
 
 
 def test_a_file_just_under_the_limit_is_read(tmp_path: Path) -> None:

@@ -133,7 +133,9 @@ class Article(BaseModel):
     kind: Annotated[
         Literal["article"], Field(description="Marks the page as an article: `article`.")
     ] = "article"
-    title: Annotated[Title, Field(description="The title, one line of 1-200 characters.")]
+    title: Annotated[
+        Title, Field(description="The title, in one line (at most 200 characters by default).")
+    ]
     date: Annotated[IsoDate | None, Field(description="Publication day, `YYYY-MM-DD`.")] = None
     owner: Annotated[
         OneLine | None, Field(description="Who keeps it current (person or team handle).")

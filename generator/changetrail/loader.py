@@ -117,20 +117,24 @@ def load_text(text: str, path: str, rid: str) -> Record | list[RecordError]:
     return Record(id=rid, path=path, meta=meta, body=fm.body, source=fm)
 
 
-def load_record(file: Path, root: Path) -> Record | list[RecordError]:
+def load_record(
+    file: Path, root: Path, *, max_bytes: int = MAX_FILE_BYTES
+) -> Record | list[RecordError]:
     """Read, decode, split and validate one file; ``root`` makes the path in messages relative."""
     shown = display_path(file, root)
-    text = read_text(file, shown)
+    text = read_text(file, shown, max_bytes=max_bytes)
     if isinstance(text, list):
         return text
     return load_text(text, shown, record_id(file))
 
 
-def read_text(file: Path, shown: str) -> str | list[RecordError]:
+def read_text(
+    file: Path, shown: str, *, max_bytes: int = MAX_FILE_BYTES
+) -> str | list[RecordError]:
     """Read and decode a file, refusing one that is too large before reading it."""
     try:
         size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > max_bytes:
             return [
                 RecordError(
                     code="file.too_large",
@@ -138,7 +142,7 @@ def read_text(file: Path, shown: str) -> str | list[RecordError]:
                     line=None,
                     column=None,
                     field=None,
-                    message=f"file is {size:,} bytes; records are limited to {MAX_FILE_BYTES:,}",
+                    message=f"file is {size:,} bytes; the limit is {max_bytes:,}",
                     hint="move large logs or data out of the record and link to them",
                 )
             ]
@@ -158,11 +162,11 @@ def read_text(file: Path, shown: str) -> str | list[RecordError]:
     return [text] if isinstance(text, RecordError) else text
 
 
-def load_all(files: list[Path], root: Path) -> LoadResult:
+def load_all(files: list[Path], root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
     """Load every file, collecting records and problems; never stops at the first problem."""
     result = LoadResult(files=len(files))
     for file in files:
-        loaded = load_record(file, root)
+        loaded = load_record(file, root, max_bytes=max_bytes)
         if isinstance(loaded, list):
             result.errors.extend(loaded)
         else:
@@ -175,7 +179,11 @@ _KIND_ARTICLE = re.compile(r"^kind:\s*[\"']?article[\"']?\s*(#.*)?$", re.MULTILI
 
 
 def load_articles(
-    docs_dir: Path, root: Path, article_dirs: list[str] | tuple[str, ...] = ()
+    docs_dir: Path,
+    root: Path,
+    article_dirs: list[str] | tuple[str, ...] = (),
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> LoadResult:
     """Load every article under ``docs_dir``: pages with ``kind: article`` or in ``article_dirs``.
 
@@ -186,9 +194,10 @@ def load_articles(
         uri = display_path(file, docs_dir)
         forced = any(uri.startswith(d.rstrip("/") + "/") for d in article_dirs)
         shown = display_path(file, root)
-        text = read_text(file, shown)
+        text = read_text(file, shown, max_bytes=max_bytes)
         if isinstance(text, list):
-            if forced:
+            # A page too large to read is reported only if it is an article (peek at its head).
+            if forced or (any(e.code == "file.too_large" for e in text) and _head_is_article(file)):
                 result.errors.extend(text)
             continue
         if not forced and not _looks_like_article(text):
@@ -201,6 +210,15 @@ def load_articles(
             result.articles.append(loaded)
             result.errors.extend(loaded.source.warnings)
     return result
+
+
+def _head_is_article(file: Path) -> bool:
+    try:
+        with file.open("rb") as fh:
+            head = fh.read(8192).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return _looks_like_article(head)
 
 
 def _looks_like_article(text: str) -> bool:

@@ -149,9 +149,10 @@ OneLine = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_one_line)
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# The schema's ceiling; the site's own limit (200 by default) is checked in checks.common.
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=1000),
     AfterValidator(_one_line),
 ]
 Number = Annotated[float | int, BeforeValidator(_finite)]
@@ -266,7 +267,10 @@ class ChangeRecord(BaseModel):
         title="changetrail change record",
     )
 
-    title: Annotated[Title, Field(description="What changed, in one line of 1-200 characters.")]
+    title: Annotated[
+        Title,
+        Field(description="What changed, in one line (at most 200 characters by default)."),
+    ]
     date: Annotated[
         IsoDate,
         Field(

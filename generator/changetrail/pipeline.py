@@ -61,8 +61,13 @@ def load_project(
     """
     if files is None:
         files = discover(root / settings.changes_dir)
-    loaded = load_all(files, root)
-    articles = load_articles(docs_dir, root, settings.article_dirs) if docs_dir else LoadResult()
+    max_bytes = settings.limits.file_bytes
+    loaded = load_all(files, root, max_bytes=max_bytes)
+    articles = (
+        load_articles(docs_dir, root, settings.article_dirs, max_bytes=max_bytes)
+        if docs_dir
+        else LoadResult()
+    )
     catalog = build_catalog(
         loaded.records,
         known_ids=frozenset(record_id(f).lower() for f in files),

@@ -60,6 +60,7 @@ class ChangetrailConfig(base.Config):
     review_max_age_days = c.Type(int, default=365)
     review_page = c.Type(str, default="needs-review.md")
     similar_posts = c.Type(int, default=5)
+    limits = c.Type(dict, default={})
 
 
 class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):

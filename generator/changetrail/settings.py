@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import ConfigError, close_match_hint
 from .models import STATUS_DEPENDENT, Status
 
-__all__ = ["DEFAULT_CHECKLIST", "DEFAULT_REQUIRED", "Settings", "load_settings"]
+__all__ = ["DEFAULT_CHECKLIST", "DEFAULT_REQUIRED", "Limits", "Settings", "load_settings"]
 
 DEFAULT_CHECKLIST = (
     "capture the current behavior",
@@ -31,6 +31,20 @@ DEFAULT_REQUIRED: dict[str, list[Status]] = {
     "metrics": [Status.SHIPPED],
     "rollback": [Status.PLANNED, Status.IN_PROGRESS, Status.SHIPPED, Status.ROLLED_BACK],
 }
+
+
+class Limits(BaseModel):
+    """Sizes past which a file or a value is refused (authors are not trusted)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file_bytes: Annotated[
+        int, Field(ge=1024, description="Largest record or article file; checked before parsing.")
+    ] = 1024 * 1024
+    title_length: Annotated[
+        int, Field(ge=1, le=1000, description="Longest title, in characters.")
+    ] = 200
+    checklist_items: Annotated[int, Field(ge=1, description="Most items in one checklist.")] = 100
 
 
 class Settings(BaseModel):
@@ -86,6 +100,9 @@ class Settings(BaseModel):
     review_page: Annotated[
         str, Field(description="Where the generated 'Needs review' page goes in the site.")
     ] = "needs-review.md"
+    limits: Annotated[
+        Limits, Field(description="Size limits: `file_bytes`, `title_length`, `checklist_items`.")
+    ] = Field(default_factory=Limits)
     similar_posts: Annotated[
         int,
         Field(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..article import RevisionStatus, is_stale
 from ..errors import RecordError, Severity
-from .common import error_at, find_placeholders
+from .common import check_limits, error_at, find_placeholders
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -28,6 +28,7 @@ def check_articles(catalog: Catalog, settings: Settings, today: dt.date) -> list
             by_reference[page.meta.reference.lower()].append(page)
         errors.extend(find_placeholders(page, page.source.data, ()))
         errors.extend(_body_placeholders(page))
+        errors.extend(check_limits(page, page.meta.title, page.meta.checklist, settings.limits))
         if is_stale(page.meta, today, settings.review_max_age_days):
             errors.append(_stale(page, today, settings.review_max_age_days))
     for pages in by_reference.values():

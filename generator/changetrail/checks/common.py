@@ -10,8 +10,9 @@ from ..validation import field_path
 
 if TYPE_CHECKING:
     from ..frontmatter import Frontmatter, Loc
+    from ..settings import Limits
 
-__all__ = ["Sourced", "error_at", "find_placeholders"]
+__all__ = ["Sourced", "check_limits", "error_at", "find_placeholders"]
 
 _PLACEHOLDER = re.compile(r"^\s*TODO\b")
 
@@ -24,6 +25,35 @@ class Sourced(Protocol):
 
     @property
     def source(self) -> Frontmatter: ...
+
+
+def check_limits(
+    item: Sourced, title: str, checklist: list[Any] | None, limits: Limits
+) -> list[RecordError]:
+    """The site's configured limits on the title and the checklist."""
+    found = []
+    if len(title) > limits.title_length:
+        found.append(
+            error_at(
+                item,
+                ("title",),
+                "limit.title_length",
+                f"expected at most {limits.title_length} characters; got {len(title)} characters",
+                hint="shorten the title; put the detail in the reason or the body",
+            )
+        )
+    if checklist is not None and len(checklist) > limits.checklist_items:
+        found.append(
+            error_at(
+                item,
+                ("checklist",),
+                "limit.checklist_items",
+                f"expected at most {limits.checklist_items} checklist items; got {len(checklist)}",
+                hint="split the work, or raise limits.checklist_items in the plugin options",
+                at_key=True,
+            )
+        )
+    return found
 
 
 def find_placeholders(rec: Sourced, value: Any, loc: Loc) -> list[RecordError]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..models import Status
-from .common import error_at, find_placeholders
+from .common import check_limits, error_at, find_placeholders
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -61,4 +61,5 @@ def check_record(rec: Record, settings: Settings, today: dt.date) -> list[Record
             )
         )
     errors.extend(find_placeholders(rec, rec.source.data, ()))
+    errors.extend(check_limits(rec, meta.title, meta.checklist, settings.limits))
     return errors

@@ -38,21 +38,22 @@ def check_references(catalog: Catalog) -> list[RecordError]:
     for rec in catalog.records:
         by_lower[rec.id.lower()].append(rec)
     for group in by_lower.values():
-        if len(group) > 1:
-            paths = sorted(r.path for r in group)
-            for rec in group:
-                others = ", ".join(p for p in paths if p != rec.path)
-                errors.append(
-                    RecordError(
-                        code="id.duplicate",
-                        file=rec.path,
-                        line=1,
-                        column=1,
-                        field=None,
-                        message=f"record id '{rec.id}' is also used by {others}",
-                        hint="ids are file names and must be unique ignoring case; rename one file",
-                    )
-                )
+        if len(group) < 2:
+            continue
+        # One error for the collision, on the first file, naming every other one.
+        first, *others = sorted(group, key=lambda r: r.path)
+        names = " and ".join(r.path for r in others)
+        errors.append(
+            RecordError(
+                code="id.duplicate",
+                file=first.path,
+                line=1,
+                column=1,
+                field=None,
+                message=f"record id '{first.id}' is also used by {names}",
+                hint="ids are file names and must be unique ignoring case; rename one file",
+            )
+        )
     errors.extend(
         RecordError(
             code="id.reserved",
