@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from changetrail.cli import cli
 from changetrail.errors import RecordError, Severity
 from changetrail.frontmatter import Frontmatter, split
+from changetrail.loader import discover
 from changetrail.pipeline import load_project
 from changetrail.settings import Limits, Settings
-from conftest import MakeSite, record
+from conftest import MakeSite, mkdocs_build, record
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -125,3 +138,62 @@ def test_a_big_docs_page_that_is_not_an_article_is_left_alone(make_site: MakeSit
         root, Settings(limits=Limits(file_bytes=4096)), docs_dir=root / "docs", today=TODAY
     )
     assert project.errors == ()
+
+
+# -- check writes nothing; links and loops --------------------------------------------------------
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(root).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def test_check_writes_nothing(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site(
+        {
+            "changes/2024-03-04-a.md": record(status="done"),
+            "changes/2024-03-05-b.md": record(),
+            "docs/guides/x.md": "---\nkind: article\ntitle: X\n---\nTODO: body\n",
+        }
+    )
+    before = _tree(root)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["check", "--format", "json"])
+    assert result.exit_code == 1
+    assert _tree(root) == before
+
+
+def test_a_symlink_loop_reads_each_real_file_once(make_site: MakeSite) -> None:
+    root = make_site({"changes/2024-03-05-b.md": record()})
+    (root / "changes" / "loop").symlink_to(root / "changes", target_is_directory=True)
+    (root / "changes" / "again.md").symlink_to(root / "changes" / "2024-03-05-b.md")
+    assert [p.name for p in discover(root / "changes")] == ["2024-03-05-b.md"]
+
+
+HOSTILE_URLS = [
+    "&#106;avascript:alert(1)",
+    "&#x6A;avascript:alert(1)",
+    "jav&#x09;ascript:alert(1)",
+    "javascript&colon;alert(1)",
+]
+
+
+def test_entity_encoded_javascript_urls_never_become_live_links(make_site: MakeSite) -> None:
+    links = "links:\n" + "".join(
+        f"  - {{title: L{i}, url: '{u}'}}\n" for i, u in enumerate(HOSTILE_URLS)
+    )
+    body = "\n".join(f'[B{i}]({u}) <a href="{u}">A{i}</a>' for i, u in enumerate(HOSTILE_URLS))
+    root = make_site(
+        {"changes/2024-03-04-a.md": record().replace("---\n", "---\n" + links, 1) + body + "\n"}
+    )
+    site = mkdocs_build(root)
+    page = (site / "changes" / "2024-03-04-a" / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    hrefs = [str(a.get("href", "")) for a in soup.find_all("a")]
+    decoded = [html.unescape(unquote(h)).replace("\t", "").lower() for h in hrefs]
+    assert not [
+        h for h in decoded if h.replace(" ", "").startswith(("javascript", "vbscript", "data"))
+    ]
+    assert {"L0", "L1", "B0", "A0"} <= {a.get_text() for a in soup.find_all("a")}
