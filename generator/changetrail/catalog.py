@@ -64,6 +64,16 @@ class Catalog:
         """True when a record file with this id exists, even one that failed validation."""
         return rid.lower() in self.known_ids or rid.lower() in self.by_id
 
+    def listed(self, today: dt.date, *, drafts: bool = False) -> Catalog:
+        """The records that belong in listings today: no drafts (unless ``drafts``, for a
+        preview) and nothing dated after ``today`` (a scheduled rebuild publishes it)."""
+        keep = [
+            r
+            for r in self.records
+            if r.meta.date <= today and (drafts or r.meta.status.value != "draft")
+        ]
+        return build_catalog(keep, known_ids=self.known_ids, articles=self.articles)
+
     def months(self) -> list[tuple[dt.date, tuple[Record, ...]]]:
         """Records grouped by the month of their date, newest month first."""
         groups: dict[dt.date, list[Record]] = defaultdict(list)

@@ -148,7 +148,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                     files.remove(file)
 
         renderer = Renderer(self.settings)
-        pages = renderer.render_site(project.catalog)
+        preview = self.command == "serve"
+        listed = project.catalog.listed(self.today, drafts=preview)
+        pages = renderer.render_site(project.catalog, listed=listed, drafts=preview)
         self.catalog = project.catalog
         self.articles = {a.uri: a for a in project.catalog.articles}
         self.article_renderer = ArticleRenderer(renderer, self.settings, self.today)

@@ -108,12 +108,24 @@ class Renderer:
             standalone=standalone,
         )
 
-    def render_site(self, catalog: Catalog) -> dict[str, str]:
-        """Every generated page, keyed by its path in the site's docs tree."""
-        pages: dict[str, str] = {self.uri("index.md"): self.render_index(catalog)}
+    def render_site(
+        self, catalog: Catalog, *, listed: Catalog | None = None, drafts: bool = False
+    ) -> dict[str, str]:
+        """Every generated page, keyed by its path in the site's docs tree.
+
+        Args:
+            catalog: every valid record; each gets its page (drafts only with ``drafts``).
+            listed: the records the index and taxonomy pages list (``Catalog.listed``);
+                all of ``catalog`` when not given.
+            drafts: render draft records too (a preview); they carry a banner.
+        """
+        listed = listed or catalog
+        pages: dict[str, str] = {self.uri("index.md"): self.render_index(listed)}
         for rec in catalog.records:
-            pages[self.uri(f"{rec.id}.md")] = self.render_record(rec, catalog)
-        for tax in _taxonomies(catalog):
+            if rec.meta.status.value == "draft" and not drafts:
+                continue
+            pages[self.uri(f"{rec.id}.md")] = self.render_record(rec, listed)
+        for tax in _taxonomies(listed):
             pages[self.uri(tax.name, "index.md")] = self.render_taxonomy_index(tax)
             for label, slug, records in tax.items():
                 pages[self.uri(tax.name, f"{slug}.md")] = self.render_taxonomy_page(
