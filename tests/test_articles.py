@@ -738,7 +738,7 @@ def test_invalid_articles_give_errors_with_file_and_line(tmp_path: Path) -> None
     assert result.files == 4
     assert sorted((e.file, e.line, e.code) for e in result.errors) == [
         ("docs/a.md", line_of("sumary", sumary=1), "unknown_field"),
-        ("docs/b.md", 4, "yaml.syntax"),
+        ("docs/b.md", 3, "yaml.syntax"),
         ("docs/d.md", 1, "missing"),
         ("docs/guides/c.md", 1, "frontmatter.missing"),
     ]

@@ -131,7 +131,7 @@ def test_unclosed_quote_points_at_the_line_where_it_opened() -> None:
         pytest.param("---\na: 1\na: 2\n---\n", "yaml.duplicate_key", 3, 1, id="duplicate"),
         pytest.param("---\nr:\n  n: 1\n  n: 2\n---\n", "yaml.duplicate_key", 4, 3, id="dup-nested"),
         pytest.param("---\na: &x 1\nb: *x\n---\n", "yaml.anchor", 2, 4, id="alias"),
-        pytest.param("---\na: [1\n---\n", "yaml.syntax", 3, 1, id="unclosed-flow"),
+        pytest.param("---\na: [1\n---\n", "yaml.syntax", 2, 4, id="unclosed-flow"),
         pytest.param("---\na: 'x\n---\n", "yaml.syntax", 2, 4, id="unclosed-quote"),
         pytest.param("---\na: b: c\n---\n", "yaml.syntax", 2, 5, id="colon-in-value"),
         pytest.param("---\n<<<<<<< HEAD\na: 1\n---\n", "merge_conflict", 2, 1, id="conflict"),

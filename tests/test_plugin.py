@@ -238,7 +238,7 @@ def test_invalid_record_stops_the_build_naming_file_and_line(
         }
     )
     expected = (
-        "changetrail found problems in the change records:\n"
+        "changetrail found problems in the change records and articles:\n"
         "changes/2024-03-04-a.md:5:9: status: expected one of draft, planned, in-progress, "
         "shipped, rolled-back, abandoned; got 'done'\n"
         "  hint: did you mean 'shipped'?\n"

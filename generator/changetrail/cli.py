@@ -99,7 +99,7 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_config_option
 def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool) -> None:
-    """Validate change records without building the site.
+    """Validate change records and articles without building the site.
 
     With no PATHS, every record under the configured changes folder is checked. PATHS
     (files or folders) limit the report to those files; references are still resolved
@@ -147,6 +147,9 @@ def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool)
                 f"note: {path} is not an article (no 'kind: article'); not checked", err=True
             )
         selected = {f for f in selected if display_path(f, root) not in plain}
+        if not selected:
+            click.echo("Nothing to check: no change record or article among PATHS.")
+            sys.exit(EXIT_OK)
         wanted = {display_path(f, root) for f in selected}
         errors = [e for e in errors if e.file in wanted]
         shown_files = len(selected)
@@ -254,11 +257,17 @@ def new(
     if not owner:
         _fail("no owner: pass --owner NAME, or set `git config user.name`", EXIT_USAGE)
         return
-    try:
-        files, sha = git_files(root, commit)
-    except ChangetrailError as exc:
-        _fail(str(exc), EXIT_USAGE)
-        return
+    files: list[str] = []
+    sha = None
+    if kind == "article":
+        if commit:
+            _fail("--from-commit is for change records, not articles", EXIT_USAGE)
+    else:
+        try:
+            files, sha = git_files(root, commit)
+        except ChangetrailError as exc:
+            _fail(str(exc), EXIT_USAGE)
+            return
     record = NewRecord(
         title=title,
         owner=owner,
@@ -515,12 +524,23 @@ def cli_reference() -> str:
     out = []
     ctx = click.Context(cli, info_name="changetrail", max_content_width=100, terminal_width=100)
     out.append("## changetrail\n\n```text\n" + cli.get_help(ctx) + "\n```\n")
-    for name in sorted(cli.commands):
-        cmd = cli.commands[name]
+    stack: list[tuple[str, click.Command, click.Context]] = [
+        (name, cli.commands[name], ctx) for name in sorted(cli.commands, reverse=True)
+    ]
+    while stack:  # depth first, in name order, so `import legacy` follows `import`
+        name, cmd, parent = stack.pop()
         sub = click.Context(
-            cmd, info_name=name, parent=ctx, max_content_width=100, terminal_width=100
+            cmd,
+            info_name=name.split()[-1],
+            parent=parent,
+            max_content_width=100,
+            terminal_width=100,
         )
         out.append(f"## changetrail {name}\n\n```text\n{cmd.get_help(sub)}\n```\n")
+        if isinstance(cmd, click.Group):
+            stack += [
+                (f"{name} {n}", cmd.commands[n], sub) for n in sorted(cmd.commands, reverse=True)
+            ]
     return "\n".join(out)
 
 

@@ -143,7 +143,7 @@ def read_text(
                     column=None,
                     field=None,
                     message=f"file is {size:,} bytes; the limit is {max_bytes:,}",
-                    hint="move large logs or data out of the record and link to them",
+                    hint="move large logs or data out of the file and link to them",
                 )
             ]
         raw = file.read_bytes()

@@ -126,16 +126,16 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                     log.warning(warning.format_text())
             if stale:
                 log.info(
-                    "%d article%s need review; see %s or run 'changetrail check'",
+                    "%d article%s review; see %s or run 'changetrail check'",
                     stale,
-                    "s" if stale != 1 else "",
+                    "s need" if stale != 1 else " needs",
                     self.settings.review_page,
                 )
             try:
                 project.raise_for_errors()
             except ChangetrailError as exc:
                 raise PluginError(
-                    f"changetrail found problems in the change records:\n{exc}"
+                    f"changetrail found problems in the change records and articles:\n{exc}"
                 ) from exc
 
         changes_dir = (self.root / self.settings.changes_dir).resolve()
@@ -182,7 +182,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         log.info(
             "%d change records -> %d pages under %s/",
             len(project.catalog.records),
-            len(pages),
+            sum(uri.startswith(f"{self.settings.site_path}/") for uri in pages),
             self.settings.site_path,
         )
         return files

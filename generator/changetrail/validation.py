@@ -155,12 +155,15 @@ def _hint(
         choices = _enum_choices(ctx or {})
         if key in choices:
             return f"write it in lower case: '{key}'"
-        if name == "status" and key.replace("-", "") in STATUS_SYNONYMS:
+        if loc == ("status",) and key.replace("-", "") in STATUS_SYNONYMS:
             return f"did you mean '{STATUS_SYNONYMS[key.replace('-', '')]}'?"
         return close_match_hint(key, choices)
+    if value is None and kind in ("string_type", "list_type", "model_type", "dict_type"):
+        return "the value is empty: write it after the colon, or remove the line"
     if kind == "string_type" and plain and raw is not None and not isinstance(value, str):
         read_as = show_value(value)
-        return f'YAML read `{raw}` as {read_as}; quote it: {name}: "{raw}"'
+        where = f'- "{raw}"' if loc and isinstance(loc[-1], int) else f'{name}: "{raw}"'
+        return f"YAML read `{raw}` as {read_as}; quote it: {where}"
     if kind == "date_format" and isinstance(value, str):
         return _date_hint(value)
     if kind == "date_format" and isinstance(value, dt.datetime):

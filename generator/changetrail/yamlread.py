@@ -10,7 +10,7 @@ still checked. Pure: text in, ``YamlDoc`` or a list of ``RecordError`` out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -71,6 +71,21 @@ class YamlDoc:
 
 def read_mapping(fm_text: str, path: str) -> YamlDoc | list[RecordError]:
     """Parse frontmatter text (which starts on line 2 of the file) into a mapping."""
+    result = _read_mapping(fm_text, path)
+    # YAML also breaks lines at NEL, LS and PS; a line number must still point into the file.
+    last = fm_text.count("\n") + _OFFSET
+    if isinstance(result, list):
+        return [_clamp(e, last) for e in result]
+    return result
+
+
+def _clamp(err: RecordError, last: int) -> RecordError:
+    if err.line is not None and err.line > last:
+        return replace(err, line=last, column=1)
+    return err
+
+
+def _read_mapping(fm_text: str, path: str) -> YamlDoc | list[RecordError]:
     refused = _refused_characters(fm_text, path) + _anchors(fm_text, path)
     if refused:
         return refused
@@ -259,8 +274,11 @@ def _construct_error(fm_text: str, path: str, exc: Exception) -> RecordError:
                         "yaml.value",
                         f"YAML cannot read this value: {exc}",
                         got=repr(node.value)[:80],
-                        hint="for a date, check that the day exists (YYYY-MM-DD); "
-                        "otherwise quote the value to keep it as text",
+                        hint=(
+                            "check that the day exists (YYYY-MM-DD)"
+                            if re.match(r"\d{4}-\d", str(node.value))
+                            else "quote the value to keep it as text"
+                        ),
                     )
             elif isinstance(node, yaml.MappingNode):
                 stack.extend(n for pair in node.value for n in pair)
@@ -314,8 +332,9 @@ def _recover_tabs(
 def _yaml_error(exc: yaml.MarkedYAMLError, path: str, fm_text: str) -> RecordError:
     mark = exc.problem_mark or exc.context_mark
     problem_text = exc.problem or ""
-    if "end of stream" in problem_text and exc.context_mark is not None:
-        mark = exc.context_mark  # an unclosed quote: point where it was opened
+    at_end = mark is not None and mark.index >= len(fm_text.rstrip())
+    if (at_end or "end of stream" in problem_text) and exc.context_mark is not None:
+        mark = exc.context_mark  # an unclosed quote or bracket: point where it was opened
     line = mark.line + 1 + _OFFSET if mark else None
     col = mark.column + 1 if mark else None
     problem = (exc.problem or "invalid YAML").strip()
@@ -402,7 +421,13 @@ def _check_nodes(root: yaml.Node, path: str, offset: int, text: str) -> list[Rec
 def _key_error(key: yaml.ScalarNode, path: str, offset: int) -> RecordError:
     """A field name that YAML reads as something other than text (``1:``, ``yes:``, ``null:``)."""
     kind = key.tag.rsplit(":", 1)[-1]
-    read_as = {"bool": "true/false", "null": "null", "timestamp": "a date"}.get(kind, f"a {kind}")
+    read_as = {
+        "bool": "true/false",
+        "null": "null",
+        "timestamp": "a date",
+        "int": "a number",
+        "float": "a number",
+    }.get(kind, f"a value of type {kind}")
     return located(
         path,
         key.start_mark.line + 1 + offset,

@@ -101,7 +101,6 @@ def check_references(catalog: Catalog) -> list[RecordError]:
                     field=f"related[{i}]",
                     message=f"no record with id '{target}'",
                     expected="the id of an existing record",
-                    got=f"'{target}'",
                     hint=hint,
                 )
             )
