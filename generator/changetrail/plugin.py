@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
+import posixpath
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +32,16 @@ from .render.reference import model_reference, replace_markers
 from .render.tasks import add_task_progress
 from .settings import DEFAULT_CHECKLIST, Settings
 from .similar import catalog_docs, compute_similar
+from .views import (
+    RECENT_JS,
+    build_day,
+    build_view_links,
+    records_json_schema,
+    render_feeds,
+    render_records_json,
+    render_views,
+    sanitize_view_html,
+)
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -75,6 +87,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.articles: dict[str, ArticlePage] = {}
         self.similar: dict[str, list[Similar]] = {}
         self.broken: dict[str, str] = {}
+        self.view_pages: set[str] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -93,6 +106,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 if ext == "pymdownx.tasklist":  # Material styles its custom checkboxes
                     config.mdx_configs.setdefault(ext, {"custom_checkbox": True})
         config.extra_css.append(CSS_URI)
+        config.extra_javascript.append(RECENT_JS_URI)
         if self.settings.code_copy and config.theme.name == "material":
             features = config.theme.get("features") or []
             if "content.code.copy" not in features:
@@ -104,7 +118,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
-        self.today = dt.datetime.now().astimezone().date()
+        now = build_time()
+        self.today = build_day(now)
         docs_dir = Path(config.docs_dir).resolve()
         project = load_project(self.root, self.settings, docs_dir=docs_dir, today=self.today)
         self.broken = {}
@@ -150,7 +165,11 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         renderer = Renderer(self.settings)
         preview = self.command == "serve"
         listed = project.catalog.listed(self.today, drafts=preview)
-        pages = renderer.render_site(project.catalog, listed=listed, drafts=preview)
+        links = build_view_links(project.catalog, now=now)
+        pages = renderer.render_site(project.catalog, listed=listed, drafts=preview, links=links)
+        views = render_views(project.catalog, renderer, self.settings, now=now, links=links)
+        pages.update(views)  # the owners views replace the plain owner pages
+        self.view_pages = set(views)
         self.catalog = project.catalog
         self.articles = {a.uri: a for a in project.catalog.articles}
         self.article_renderer = ArticleRenderer(renderer, self.settings, self.today)
@@ -177,6 +196,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         _replace(
             files, File.generated(config, f"{self.settings.site_path}/schema.json", content=schema)
         )
+        for uri, content in self._exports(project, config, now).items():
+            _replace(files, File.generated(config, uri, content=content))
+        _replace(files, File.generated(config, RECENT_JS_URI, content=RECENT_JS.read_bytes()))
         css = (ASSETS_DIR / "changetrail.css").read_bytes()
         _replace(files, File.generated(config, CSS_URI, content=css))
         log.info(
@@ -213,6 +235,47 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             return None
         return replace_markers(markdown, _reference_tables())
 
+    def _exports(self, project: Project, config: MkDocsConfig, now: dt.datetime) -> dict[str, str]:
+        """records.json with its schema, and the feeds when the site has a site_url."""
+        base = self.settings.site_path
+        out = {
+            f"{base}/records.json": render_records_json(project.catalog, now=now),
+            f"{base}/records.schema.json": json.dumps(records_json_schema(), indent=2),
+        }
+        if not config.site_url:
+            log.info("feeds need site_url in mkdocs.yml; none were written")
+            return out
+        feeds = render_feeds(
+            project.catalog,
+            site_url=config.site_url,
+            site_name=config.site_name,
+            now=now,
+            site_path=base,
+            directory_urls=config.use_directory_urls,
+        )
+        out.update({f"{base}/{name}": xml for name, xml in feeds.items()})
+        return out
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled:
+            return None
+        # "Recent changes" in the header of every page: one click away during an incident.
+        anchor = '<label class="md-header__button md-icon" for="__search">'
+        if anchor not in output:
+            return None
+        target = f"{self.settings.site_path}/recent" + (
+            "/" if config.use_directory_urls else ".html"
+        )
+        base = page.url if page.url.endswith("/") else posixpath.dirname(page.url)
+        href = posixpath.relpath(target, base.rstrip("/") or ".")
+        if config.use_directory_urls:
+            href += "/"
+        link = (
+            f'<a class="md-header__button ct-header-recent" href="{html.escape(href)}" '
+            'title="Recent changes">Recent changes</a>'
+        )
+        return output.replace(anchor, link + anchor, 1)
+
     def _problem_pages(
         self, project: Project, renderer: Renderer, docs_dir: Path
     ) -> dict[str, str]:
@@ -239,6 +302,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         if not self.config.enabled:
             return None
         uri = page.file.src_uri
+        if uri in self.view_pages:
+            return sanitize_view_html(html)  # allows the trend charts' SVG
         if uri in self.articles:
             return sanitize_html(add_task_progress(html))
         if uri not in self.generated:
@@ -254,6 +319,17 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             if changes_dir.is_dir():
                 server.watch(str(changes_dir))
         return server
+
+
+RECENT_JS_URI = "assets/changetrail/recent.js"
+
+
+def build_time() -> dt.datetime:
+    """Now, in UTC; or SOURCE_DATE_EPOCH when set, so two builds can be byte-identical."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(tz=dt.UTC)
 
 
 def _reference_tables() -> dict[str, str]:

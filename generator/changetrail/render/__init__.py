@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..errors import RecordError
     from ..loader import Record
     from ..settings import Settings
+    from ..views import ViewLinks
 
 __all__ = ["ASSETS_DIR", "CSS_URI", "Renderer", "sanitize_html"]
 
@@ -64,9 +65,9 @@ class Renderer:
         """The src_uri of a generated page, e.g. ``changes/tags/perf.md``."""
         return "/".join((self.settings.site_path, *parts))
 
-    def render_record(self, rec: Record, catalog: Catalog) -> str:
+    def render_record(self, rec: Record, catalog: Catalog, links: ViewLinks | None = None) -> str:
         """The Markdown page of one record."""
-        return self._render("record.md.j2", **record_context(rec, catalog, self.settings))
+        return self._render("record.md.j2", **record_context(rec, catalog, self.settings, links))
 
     def render_index(self, catalog: Catalog) -> str:
         """The change log: every record, newest first, grouped by month."""
@@ -109,7 +110,12 @@ class Renderer:
         )
 
     def render_site(
-        self, catalog: Catalog, *, listed: Catalog | None = None, drafts: bool = False
+        self,
+        catalog: Catalog,
+        *,
+        listed: Catalog | None = None,
+        drafts: bool = False,
+        links: ViewLinks | None = None,
     ) -> dict[str, str]:
         """Every generated page, keyed by its path in the site's docs tree.
 
@@ -118,13 +124,14 @@ class Renderer:
             listed: the records the index and taxonomy pages list (``Catalog.listed``);
                 all of ``catalog`` when not given.
             drafts: render draft records too (a preview); they carry a banner.
+            links: where the per-file and metric-trend pages are, to link to them.
         """
         listed = listed or catalog
         pages: dict[str, str] = {self.uri("index.md"): self.render_index(listed)}
         for rec in catalog.records:
             if rec.meta.status.value == "draft" and not drafts:
                 continue
-            pages[self.uri(f"{rec.id}.md")] = self.render_record(rec, listed)
+            pages[self.uri(f"{rec.id}.md")] = self.render_record(rec, listed, links)
         for tax in _taxonomies(listed):
             pages[self.uri(tax.name, "index.md")] = self.render_taxonomy_index(tax)
             for label, slug, records in tax.items():

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..loader import Record
     from ..models import ChecklistItem, Metric, Rollback
     from ..settings import Settings
+    from ..views import ViewLinks
 
 __all__ = [
     "ChecklistView",
@@ -49,9 +50,9 @@ class RecordContext(TypedDict):
     tags: list[tuple[str, str]]
     reason: str
     expected_result: str
-    files_touched: list[str]
+    files_touched: list[tuple[str, str | None]]
     commands: list[str]
-    metrics: list[Metric]
+    metrics: list[tuple[Metric, str | None]]
     rollback: Rollback | None
     checklist: ChecklistView
     links: list[tuple[str, str]]
@@ -81,8 +82,10 @@ def checklist_items(
     return ChecklistView(items=items, done=done, total=len(items), is_default=is_default)
 
 
-def record_context(rec: Record, catalog: Catalog, settings: Settings) -> RecordContext:
-    """Build the context of ``record.md.j2``."""
+def record_context(
+    rec: Record, catalog: Catalog, settings: Settings, links: ViewLinks | None = None
+) -> RecordContext:
+    """Build the context of ``record.md.j2``; ``links`` point files and metrics at their views."""
     meta = rec.meta
     related = []
     for rid in meta.related:
@@ -100,9 +103,9 @@ def record_context(rec: Record, catalog: Catalog, settings: Settings) -> RecordC
         tags=[(t, catalog.tags.slugs.get(t, "")) for t in dict.fromkeys(meta.tags)],
         reason=meta.reason,
         expected_result=meta.expected_result,
-        files_touched=list(meta.files_touched),
+        files_touched=[(p, links.file_page_uri(p) if links else None) for p in meta.files_touched],
         commands=list(meta.commands),
-        metrics=list(meta.metrics),
+        metrics=[(m, links.metric_page_uri(m.name) if links else None) for m in meta.metrics],
         rollback=meta.rollback,
         checklist=checklist_view(rec, settings),
         links=[(link.title, link.url) for link in meta.links],
