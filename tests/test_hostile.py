@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import shutil
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -197,3 +198,33 @@ def test_entity_encoded_javascript_urls_never_become_live_links(make_site: MakeS
         h for h in decoded if h.replace(" ", "").startswith(("javascript", "vbscript", "data"))
     ]
     assert {"L0", "L1", "B0", "A0"} <= {a.get_text() for a in soup.find_all("a")}
+
+
+# -- reproducible builds ----------------------------------------------------------------------
+
+
+def test_two_builds_of_the_same_sources_are_byte_identical(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18, fixed build time
+    root = make_site(
+        {
+            "changes/2024-03-04-a.md": record(tags=["db"]),
+            "changes/2024-03-05-b.md": record(title="Second", owner="bob"),
+            "docs/guides/x.md": "---\nkind: article\ntitle: X\nstack: [python]\n---\n# X\n\nText.\n",
+        }
+    )
+
+    def tree(site: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*"))
+            if p.is_file()
+        }
+
+    first = tree(mkdocs_build(root))
+    shutil.copytree(root / "site", tmp_path / "first")
+    second = tree(mkdocs_build(root))
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+    assert b"2026-11-18" in first["changes/recent/index.html"]
