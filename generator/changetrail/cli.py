@@ -30,6 +30,7 @@ from .errors import (
     format_errors,
     summarize,
 )
+from .gitinfo import check_git
 from .loader import discover, discover_pages, display_path
 from .models import ChangeRecord, Status
 from .pipeline import Project, load_project
@@ -97,8 +98,15 @@ def cli() -> None:
     help="text for people, json for scripts, github for Actions annotations.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--no-git",
+    is_flag=True,
+    help="Skip the git checks (files_touched exist, commit resolves and touched them).",
+)
 @_config_option
-def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool) -> None:
+def check(
+    paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool, no_git: bool
+) -> None:
     """Validate change records and articles without building the site.
 
     With no PATHS, every record under the configured changes folder is checked. PATHS
@@ -123,6 +131,16 @@ def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool)
         # Pages under docs_dir are read as articles; anything else named is read as a record.
         files += sorted(f for f in selected if f not in known and not f.is_relative_to(docs))
     project = load_project(root, settings, files=files, docs_dir=docs_dir)
+    git_errors: list[RecordError] = []
+    if settings.git_check and not no_git:
+        git_errors = check_git(
+            project.catalog.records,
+            root,
+            config_file=display_path(config_file, Path.cwd()),
+            ignore_unlisted=[f"{settings.changes_dir}/*"],
+        )
+        # Outside a git repository there is nothing to compare with: skip quietly.
+        git_errors = [e for e in git_errors if e.code != "git.unavailable"]
     if not paths and not changes_dir.is_dir() and not project.catalog.articles:
         _fail(
             f"no records folder at {display_path(changes_dir, Path.cwd())} and no articles in "
@@ -130,7 +148,7 @@ def check(paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool)
             "(beside mkdocs.yml), pass --config-file, or give PATHS",
             EXIT_USAGE,
         )
-    errors = list(project.errors)
+    errors = [*project.errors, *git_errors]
     shown_files = project.files
     if selected is not None:
         articles = {a.path for a in project.catalog.articles}

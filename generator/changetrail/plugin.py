@@ -23,11 +23,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .article import Article
 from .errors import ChangetrailError, RecordError, Severity
+from .gitinfo import SHALLOW_WARNING, History, read_history, repo_links, resolve_commits
 from .loader import display_path, record_id
 from .models import STATUS_DEPENDENT, ChangeRecord
 from .pipeline import Project, load_project
 from .render import ASSETS_DIR, CSS_URI, Renderer, sanitize_html
 from .render.article import ArticleRenderer
+from .render.context import RepoLinks
 from .render.reference import model_reference, replace_markers
 from .render.tasks import add_task_progress
 from .settings import DEFAULT_CHECKLIST, Settings
@@ -73,6 +75,8 @@ class ChangetrailConfig(base.Config):
     review_page = c.Type(str, default="needs-review.md")
     similar_posts = c.Type(int, default=5)
     limits = c.Type(dict, default={})
+    git_check = c.Type(bool, default=True)
+    git_dates = c.Type(bool, default=True)
 
 
 class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
@@ -88,6 +92,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.similar: dict[str, list[Similar]] = {}
         self.broken: dict[str, str] = {}
         self.view_pages: set[str] = set()
+        self.sources: dict[str, Path] = {}
+        self.history: History | None = None
+        self.repo_url: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -106,6 +113,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 if ext == "pymdownx.tasklist":  # Material styles its custom checkboxes
                     config.mdx_configs.setdefault(ext, {"custom_checkbox": True})
         config.extra_css.append(CSS_URI)
+        self.repo_url = config.repo_url
         config.extra_javascript.append(RECENT_JS_URI)
         if self.settings.code_copy and config.theme.name == "material":
             features = config.theme.get("features") or []
@@ -120,6 +128,13 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             return None
         now = build_time()
         self.today = build_day(now)
+        self.history = None
+        if self.settings.git_dates:
+            self.history = read_history(self.root)
+            if self.history.shallow:
+                log.warning(SHALLOW_WARNING)
+            elif self.history.warning:
+                log.debug(self.history.warning)
         docs_dir = Path(config.docs_dir).resolve()
         project = load_project(self.root, self.settings, docs_dir=docs_dir, today=self.today)
         self.broken = {}
@@ -166,7 +181,17 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         preview = self.command == "serve"
         listed = project.catalog.listed(self.today, drafts=preview)
         links = build_view_links(project.catalog, now=now)
-        pages = renderer.render_site(project.catalog, listed=listed, drafts=preview, links=links)
+        pages = renderer.render_site(
+            project.catalog,
+            listed=listed,
+            drafts=preview,
+            links=links,
+            repo=self._record_links(project),
+        )
+        self.sources = {
+            f"{self.settings.site_path}/{r.id}.md": self.root / r.path
+            for r in project.catalog.records
+        }
         views = render_views(project.catalog, renderer, self.settings, now=now, links=links)
         pages.update(views)  # the owners views replace the plain owner pages
         self.view_pages = set(views)
@@ -303,13 +328,56 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             return None
         uri = page.file.src_uri
         if uri in self.view_pages:
-            return sanitize_view_html(html)  # allows the trend charts' SVG
-        if uri in self.articles:
-            return sanitize_html(add_task_progress(html))
-        if uri not in self.generated:
-            return None
-        # Record pages carry author-written Markdown; strip anything that could run code.
-        return sanitize_html(html)
+            out = sanitize_view_html(html)  # allows the trend charts' SVG
+        elif uri in self.articles:
+            out = sanitize_html(add_task_progress(html))
+        elif uri in self.generated:
+            # Record pages carry author-written Markdown; strip anything that could run code.
+            out = sanitize_html(html)
+        else:
+            out = html
+        source = self.sources.get(uri) or (
+            Path(page.file.abs_src_path) if page.file.abs_src_path else None
+        )
+        dates = self._git_dates(source)
+        return out + dates if dates or out is not html else None
+
+    def _git_dates(self, source: Path | None) -> str:
+        """'Created … by …, last changed … by …' from the one history read of this build."""
+        if self.history is None or source is None:
+            return ""
+        info = self.history.for_file(source)
+        if info is None:
+            return ""
+        parts = []
+        for label, change in (("Created", info.created), ("last changed", info.last_changed)):
+            if change is not None:
+                when = change.date.date().isoformat()
+                parts.append(
+                    f'{label} <time datetime="{when}">{when}</time> by {html.escape(change.author)}'
+                )
+        if not parts:
+            return ""
+        return f'\n<aside class="md-source-file ct-git-dates">{" · ".join(parts)}</aside>\n'
+
+    def _record_links(self, project: Project) -> dict[str, RepoLinks]:
+        """Links to the repository's web view for each record's files and commit."""
+        if not self.repo_url:
+            return {}
+        shas = resolve_commits(
+            self.root, {r.meta.commit for r in project.catalog.records if r.meta.commit}
+        )
+        out = {}
+        for rec in project.catalog.records:
+            sha = shas.get(rec.meta.commit) if rec.meta.commit else None
+            out[rec.id] = RepoLinks(
+                commit=repo_links(self.repo_url, commit=sha, path=None) if sha else None,
+                files={
+                    p: repo_links(self.repo_url, commit=None, path=p)
+                    for p in rec.meta.files_touched
+                },
+            )
+        return out
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

@@ -100,6 +100,19 @@ class Settings(BaseModel):
     review_page: Annotated[
         str, Field(description="Where the generated 'Needs review' page goes in the site.")
     ] = "needs-review.md"
+    git_check: Annotated[
+        bool,
+        Field(
+            description="`changetrail check` compares `files_touched` and `commit` with the git "
+            "repository (paths exist, the commit resolves and touched those paths)."
+        ),
+    ] = True
+    git_dates: Annotated[
+        bool,
+        Field(
+            description="Show on each page when its file was created and last changed, and by whom."
+        ),
+    ] = True
     limits: Annotated[
         Limits, Field(description="Size limits: `file_bytes`, `title_length`, `checklist_items`.")
     ] = Field(default_factory=Limits)

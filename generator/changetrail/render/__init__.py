@@ -14,7 +14,7 @@ import jinja2
 
 from ..errors import format_errors
 from . import filters
-from .context import record_context
+from .context import RepoLinks, record_context
 from .sanitize import sanitize_html
 
 if TYPE_CHECKING:
@@ -65,9 +65,16 @@ class Renderer:
         """The src_uri of a generated page, e.g. ``changes/tags/perf.md``."""
         return "/".join((self.settings.site_path, *parts))
 
-    def render_record(self, rec: Record, catalog: Catalog, links: ViewLinks | None = None) -> str:
+    def render_record(
+        self,
+        rec: Record,
+        catalog: Catalog,
+        links: ViewLinks | None = None,
+        repo: RepoLinks | None = None,
+    ) -> str:
         """The Markdown page of one record."""
-        return self._render("record.md.j2", **record_context(rec, catalog, self.settings, links))
+        context = record_context(rec, catalog, self.settings, links, repo)
+        return self._render("record.md.j2", **context)
 
     def render_index(self, catalog: Catalog) -> str:
         """The change log: every record, newest first, grouped by month."""
@@ -116,6 +123,7 @@ class Renderer:
         listed: Catalog | None = None,
         drafts: bool = False,
         links: ViewLinks | None = None,
+        repo: dict[str, RepoLinks] | None = None,
     ) -> dict[str, str]:
         """Every generated page, keyed by its path in the site's docs tree.
 
@@ -125,13 +133,15 @@ class Renderer:
                 all of ``catalog`` when not given.
             drafts: render draft records too (a preview); they carry a banner.
             links: where the per-file and metric-trend pages are, to link to them.
+            repo: per record id, links to the repository's web view (``repo_url``).
         """
         listed = listed or catalog
         pages: dict[str, str] = {self.uri("index.md"): self.render_index(listed)}
         for rec in catalog.records:
             if rec.meta.status.value == "draft" and not drafts:
                 continue
-            pages[self.uri(f"{rec.id}.md")] = self.render_record(rec, listed, links)
+            repo_links = (repo or {}).get(rec.id)
+            pages[self.uri(f"{rec.id}.md")] = self.render_record(rec, listed, links, repo_links)
         for tax in _taxonomies(listed):
             pages[self.uri(tax.name, "index.md")] = self.render_taxonomy_index(tax)
             for label, slug, records in tax.items():

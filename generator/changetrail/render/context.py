@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ChecklistView",
     "RecordContext",
+    "RepoLinks",
     "checklist_items",
     "checklist_view",
     "record_context",
@@ -39,6 +41,14 @@ class RefView(TypedDict):
     title: str
 
 
+@dataclass(frozen=True, slots=True)
+class RepoLinks:
+    """Where a record's commit and files are in the repository's web view (``repo_url``)."""
+
+    commit: str | None = None
+    files: dict[str, str | None] = field(default_factory=dict)
+
+
 class RecordContext(TypedDict):
     id: str
     title: str
@@ -50,7 +60,8 @@ class RecordContext(TypedDict):
     tags: list[tuple[str, str]]
     reason: str
     expected_result: str
-    files_touched: list[tuple[str, str | None]]
+    files_touched: list[tuple[str, str | None, str | None]]
+    commit_url: str | None
     commands: list[str]
     metrics: list[tuple[Metric, str | None]]
     rollback: Rollback | None
@@ -83,7 +94,11 @@ def checklist_items(
 
 
 def record_context(
-    rec: Record, catalog: Catalog, settings: Settings, links: ViewLinks | None = None
+    rec: Record,
+    catalog: Catalog,
+    settings: Settings,
+    links: ViewLinks | None = None,
+    repo: RepoLinks | None = None,
 ) -> RecordContext:
     """Build the context of ``record.md.j2``; ``links`` point files and metrics at their views."""
     meta = rec.meta
@@ -103,7 +118,11 @@ def record_context(
         tags=[(t, catalog.tags.slugs.get(t, "")) for t in dict.fromkeys(meta.tags)],
         reason=meta.reason,
         expected_result=meta.expected_result,
-        files_touched=[(p, links.file_page_uri(p) if links else None) for p in meta.files_touched],
+        files_touched=[
+            (p, links.file_page_uri(p) if links else None, repo.files.get(p) if repo else None)
+            for p in meta.files_touched
+        ],
+        commit_url=repo.commit if repo else None,
         commands=list(meta.commands),
         metrics=[(m, links.metric_page_uri(m.name) if links else None) for m in meta.metrics],
         rollback=meta.rollback,
