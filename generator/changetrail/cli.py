@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -45,6 +46,9 @@ from .settings import (
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+
+    from .gate import ChangedPaths
+    from .loader import ArticlePage, Record
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -99,13 +103,44 @@ def cli() -> None:
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
+    "--links",
+    is_flag=True,
+    help="Also build the site into a temporary folder and check every internal link, anchor "
+    "and image, reported at the Markdown line that wrote it.",
+)
+@click.option(
+    "--external",
+    is_flag=True,
+    help="Also check links to other sites (concurrent, rate-limited, cached; see link_check).",
+)
+@click.option(
+    "--changed-since",
+    "since",
+    metavar="REV",
+    help="Check only the records and pages changed since REV (e.g. origin/main).",
+)
+@click.option(
+    "--require-record",
+    is_flag=True,
+    help="With --changed-since: fail when code changed but no change record was added or changed.",
+)
+@click.option(
     "--no-git",
     is_flag=True,
     help="Skip the git checks (files_touched exist, commit resolves and touched them).",
 )
 @_config_option
 def check(
-    paths: tuple[Path, ...], fmt: str, config_file: Path, *, strict: bool, no_git: bool
+    paths: tuple[Path, ...],
+    fmt: str,
+    config_file: Path,
+    *,
+    strict: bool,
+    no_git: bool,
+    links: bool,
+    external: bool,
+    since: str | None,
+    require_record: bool,
 ) -> None:
     """Validate change records and articles without building the site.
 
@@ -130,7 +165,15 @@ def check(
         docs = docs_dir.resolve()
         # Pages under docs_dir are read as articles; anything else named is read as a record.
         files += sorted(f for f in selected if f not in known and not f.is_relative_to(docs))
-    project = load_project(root, settings, files=files, docs_dir=docs_dir)
+    if require_record and not since:
+        _fail("--require-record needs --changed-since REV", EXIT_USAGE)
+    if since and paths:
+        _fail("give PATHS or --changed-since, not both", EXIT_USAGE)
+    changed = None
+    if since:
+        changed, project = _load_changed(root, settings, files, docs_dir, config_file, since)
+    else:
+        project = load_project(root, settings, files=files, docs_dir=docs_dir)
     git_errors: list[RecordError] = []
     if settings.git_check and not no_git:
         git_errors = check_git(
@@ -141,14 +184,17 @@ def check(
         )
         # Outside a git repository there is nothing to compare with: skip quietly.
         git_errors = [e for e in git_errors if e.code != "git.unavailable"]
-    if not paths and not changes_dir.is_dir() and not project.catalog.articles:
+    if not paths and not since and not changes_dir.is_dir() and not project.catalog.articles:
         _fail(
             f"no records folder at {display_path(changes_dir, Path.cwd())} and no articles in "
             f"{display_path(docs_dir, Path.cwd())}; run changetrail in the project's root "
             "(beside mkdocs.yml), pass --config-file, or give PATHS",
             EXIT_USAGE,
         )
-    errors = [*project.errors, *git_errors]
+    link_errors = _link_errors(config_file, project, docs_dir, links=links, external=external)
+    errors = [*project.errors, *git_errors, *link_errors, *_secret_errors(project)]
+    if require_record and changed is not None:
+        errors += _gate_errors(changed, settings, root, docs_dir)
     shown_files = project.files
     if selected is not None:
         articles = {a.path for a in project.catalog.articles}
@@ -188,6 +234,113 @@ def check(
         else:
             click.echo(f"{_count(project, shown_files, selected=selected)} checked, no problems")
     sys.exit(EXIT_PROBLEMS if failing else EXIT_OK)
+
+
+def _load_changed(
+    root: Path,
+    settings: Settings,
+    files: list[Path],
+    docs_dir: Path,
+    config_file: Path,
+    since: str,
+) -> tuple[ChangedPaths, Project]:
+    """Read only what changed since ``since`` (everything when the configuration changed)."""
+    from .gate import changed_paths, load_selected, select_changed
+
+    try:
+        changed = changed_paths(root, since)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+        raise  # unreachable
+    selection = select_changed(files, changed, docs_dir=docs_dir, config_file=config_file)
+    if selection.full:
+        click.echo(f"note: {selection.full}; checking every file", err=True)
+        return changed, load_project(root, settings, files=files, docs_dir=docs_dir)
+    return changed, load_selected(root, settings, selection, docs_dir=docs_dir)
+
+
+def _secret_errors(project: Project) -> list[RecordError]:
+    """Credentials in commands, links and bodies, before they can be published."""
+    if not project.settings.secret_scan:
+        return []
+    from .secretscan import file_reader, scan_secrets
+
+    items: list[Record | ArticlePage] = [*project.catalog.records, *project.catalog.articles]
+    return scan_secrets(items, read_source=file_reader(project.root))
+
+
+def _gate_errors(
+    changed: ChangedPaths, settings: Settings, root: Path, docs_dir: Path
+) -> list[RecordError]:
+    """``--require-record``: code changed, but no change record was added or changed."""
+    from .gate import default_code_globs, require_record
+
+    changes = changed.repo_path(root / settings.changes_dir) or settings.changes_dir
+    docs = changed.repo_path(docs_dir) or "docs"
+    globs = settings.code_globs or default_code_globs(changes, docs)
+    return require_record(changed, code_globs=globs, changes_dir=changes)
+
+
+def _link_errors(
+    config_file: Path, project: Project, docs_dir: Path, *, links: bool, external: bool
+) -> list[RecordError]:
+    """Build into a temporary folder and check links (``--links``), and external ones."""
+    if not (links or external):
+        return []
+    from .linkcheck import SourceMap, check_site, check_source_tree
+
+    errors: list[RecordError] = []
+    sources = SourceMap.from_project(project, docs_dir)
+    if links:
+        _require_plugin(config_file)
+        from mkdocs.commands.build import build as mkdocs_build
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import MkDocsException
+
+        with tempfile.TemporaryDirectory(prefix="changetrail-links-") as tmp:
+            # The check reports links itself; of MkDocs' own log, keep warnings only.
+            _setup_logging(verbose=False)
+            logging.getLogger("mkdocs").setLevel(logging.WARNING)
+            try:
+                config = load_config(str(config_file), site_dir=tmp)
+                config.plugins.on_startup(command="build", dirty=False)
+                try:
+                    mkdocs_build(config)
+                finally:
+                    config.plugins.on_shutdown()
+            except MkDocsException as exc:
+                _fail(f"the site could not be built to check links: {exc.format_message()}", 1)
+            plugin = config.plugins["changetrail"]
+            sources = SourceMap.from_project(
+                project,
+                Path(config.docs_dir),
+                page_urls=getattr(plugin, "page_urls", None),
+                use_directory_urls=config.use_directory_urls,
+            )
+            base = urlsplit(config.site_url or "/").path or "/"
+            errors += check_site(
+                Path(tmp), sources, use_directory_urls=config.use_directory_urls, base_path=base
+            )
+        errors += check_source_tree(sources)
+    if external:
+        from .linkcheck.external import ExternalOptions, check_external, collect_external
+
+        opts = project.settings.link_check
+        try:
+            options = ExternalOptions(
+                concurrency=opts.concurrency,
+                host_interval=opts.host_interval,
+                timeout=opts.timeout,
+                retries=opts.retries,
+                cache_max_age=opts.cache_max_age,
+                exclude=tuple(opts.exclude),
+            )
+        except ConfigError as exc:
+            _fail(str(exc), EXIT_USAGE)
+        report = check_external(collect_external(sources), options, project.root / opts.cache_path)
+        click.echo(f"external links: {report.summary()}", err=True)
+        errors += report.errors
+    return errors
 
 
 def _count(project: Project, files: int, *, selected: set[Path] | None) -> str:

@@ -12,6 +12,7 @@ import json
 import os
 import posixpath
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from .article import Article
 from .errors import ChangetrailError, RecordError, Severity
 from .gitinfo import SHALLOW_WARNING, History, read_history, repo_links, resolve_commits
+from .linkcheck import Layout, rebase_markdown
 from .loader import display_path, record_id
 from .models import STATUS_DEPENDENT, ChangeRecord
 from .pipeline import Project, load_project
@@ -76,6 +78,9 @@ class ChangetrailConfig(base.Config):
     similar_posts = c.Type(int, default=5)
     limits = c.Type(dict, default={})
     git_check = c.Type(bool, default=True)
+    link_check = c.Type(dict, default={})
+    secret_scan = c.Type(bool, default=True)
+    code_globs = c.Optional(c.Type(list))
     git_dates = c.Type(bool, default=True)
 
 
@@ -93,6 +98,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.broken: dict[str, str] = {}
         self.view_pages: set[str] = set()
         self.sources: dict[str, Path] = {}
+        self.record_src: dict[str, str] = {}
+        self.page_urls: dict[str, str] = {}
+        self.layout: Layout | None = None
         self.history: History | None = None
         self.repo_url: str | None = None
 
@@ -137,6 +145,16 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 log.debug(self.history.warning)
         docs_dir = Path(config.docs_dir).resolve()
         project = load_project(self.root, self.settings, docs_dir=docs_dir, today=self.today)
+        if self.settings.secret_scan:
+            # A build must never publish a credential: a finding stops it like any error.
+            from .secretscan import file_reader, scan_secrets
+
+            found = scan_secrets(
+                [*project.catalog.records, *project.catalog.articles],
+                read_source=file_reader(self.root),
+            )
+            if found:
+                project = replace(project, errors=(*project.errors, *found))
         self.broken = {}
         if self.command == "serve" and project.failed:
             # A preview must survive a half-written record: report, serve the valid ones, and
@@ -192,6 +210,17 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             f"{self.settings.site_path}/{r.id}.md": self.root / r.path
             for r in project.catalog.records
         }
+        self.record_src = {
+            f"{self.settings.site_path}/{r.id}.md": r.path for r in project.catalog.records
+        }
+        self.layout = Layout.build(
+            self.root,
+            docs_dir,
+            records=project.catalog.records,
+            changes_dir=self.settings.changes_dir,
+            site_path=self.settings.site_path,
+        )
+        self.page_urls = {}
         views = render_views(project.catalog, renderer, self.settings, now=now, links=links)
         pages.update(views)  # the owners views replace the plain owner pages
         self.view_pages = set(views)
@@ -237,7 +266,17 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if not self.config.enabled or page.file.src_uri in self.generated:
+        if not self.config.enabled:
+            return None
+        uri = page.file.src_uri
+        self.page_urls[page.url] = uri  # for `changetrail check --links`
+        if uri in self.record_src and self.layout is not None:
+            # Links in a record are written relative to its file in changes/ (so they work in
+            # the repository too); rewrite those that reach a published file for the site.
+            return rebase_markdown(
+                markdown, source_path=self.record_src[uri], page_uri=uri, layout=self.layout
+            )
+        if uri in self.generated:
             return None
         if page.file.src_uri in self.broken:
             page.meta["title"] = html.escape(f"Problems in {page.file.src_uri}")

@@ -47,6 +47,28 @@ class Limits(BaseModel):
     checklist_items: Annotated[int, Field(ge=1, description="Most items in one checklist.")] = 100
 
 
+class LinkCheck(BaseModel):
+    """How `changetrail check --links --external` treats links to other sites."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    exclude: Annotated[
+        list[str], Field(description="Regular expressions; a URL matching one is not checked.")
+    ] = []
+    timeout: Annotated[float, Field(gt=0, description="Seconds for one request.")] = 10.0
+    retries: Annotated[int, Field(ge=0, description="Extra tries after 429, 5xx or a timeout.")] = 2
+    concurrency: Annotated[int, Field(ge=1, description="Requests in flight at once.")] = 8
+    host_interval: Annotated[
+        float, Field(ge=0, description="Seconds between two requests to the same host.")
+    ] = 0.25
+    cache_max_age: Annotated[
+        float, Field(ge=0, description="Seconds a checked URL's result is reused (1 day).")
+    ] = 86400.0
+    cache_path: Annotated[
+        str, Field(description="The result cache, relative to the project; safe to keep in CI.")
+    ] = ".cache/changetrail/links.json"
+
+
 class Settings(BaseModel):
     """Options of the `changetrail` plugin (`plugins: - changetrail: {...}` in mkdocs.yml)."""
 
@@ -113,6 +135,24 @@ class Settings(BaseModel):
             description="Show on each page when its file was created and last changed, and by whom."
         ),
     ] = True
+    secret_scan: Annotated[
+        bool,
+        Field(
+            description="Refuse credentials (keys, tokens, passwords) in commands, links and "
+            "bodies; a line with `changetrail: allow-secret` is skipped."
+        ),
+    ] = True
+    code_globs: Annotated[
+        list[str] | None,
+        Field(
+            description="Gitignore-style globs of the paths that count as code for "
+            "`check --require-record`; by default everything but docs, changes and top-level "
+            "Markdown."
+        ),
+    ] = None
+    link_check: Annotated[
+        LinkCheck, Field(description="External link checking: exclusions, timeouts, cache.")
+    ] = Field(default_factory=LinkCheck)
     limits: Annotated[
         Limits, Field(description="Size limits: `file_bytes`, `title_length`, `checklist_items`.")
     ] = Field(default_factory=Limits)
