@@ -79,7 +79,7 @@ def test_a_code_change_without_a_record_fails_naming_the_path(repo: Path) -> Non
     commit(repo, {"src/app.py": "print('hello')\n"})
     [error] = gate(repo)
     assert error.code == "gate.no_record"
-    assert (error.file, error.line, error.column) == ("src/app.py", None, None)
+    assert (error.file, error.line, error.column) == ("src/app.py", 1, 1)
     assert error.message == (
         "1 code file changed since main but no change record was added or changed: src/app.py"
     )

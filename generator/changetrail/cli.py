@@ -304,6 +304,7 @@ def _link_errors(
             try:
                 config = load_config(str(config_file), site_dir=tmp)
                 config.plugins.on_startup(command="build", dirty=False)
+                config.plugins["changetrail"].lenient = True  # type: ignore[attr-defined]
                 try:
                     mkdocs_build(config)
                 finally:

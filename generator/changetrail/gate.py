@@ -337,8 +337,8 @@ def require_record(
         RecordError(
             code="gate.no_record",
             file=code[0],
-            line=None,
-            column=None,
+            line=1,  # an annotation needs a line to show on the file
+            column=1,
             field=None,
             message=f"{len(code)} code file{'s' * (len(code) != 1)} changed since "
             f"{changed.since} but no change record was added or changed: {shown}",

@@ -92,6 +92,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.root = Path.cwd()
         self.generated: set[str] = set()
         self.command = "build"
+        #: Set by `changetrail check --links`, which reports record problems itself: build the
+        #: valid records instead of stopping, so links are checked in the same run.
+        self.lenient = False
         self.today = dt.datetime.now().astimezone().date()
         self.articles: dict[str, ArticlePage] = {}
         self.similar: dict[str, list[Similar]] = {}
@@ -106,6 +109,11 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        # MkDocs keeps plugin instances between builds in one process: nothing carries over.
+        self.lenient = False
+
+    def on_shutdown(self) -> None:
+        self.lenient = False
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -156,7 +164,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             if found:
                 project = replace(project, errors=(*project.errors, *found))
         self.broken = {}
-        if self.command == "serve" and project.failed:
+        if self.lenient and project.failed:
+            pass  # the caller reports these problems
+        elif self.command == "serve" and project.failed:
             # A preview must survive a half-written record: report, serve the valid ones, and
             # show each broken file's problems where its page would be.
             for problem in project.errors:

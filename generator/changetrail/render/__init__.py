@@ -137,8 +137,11 @@ class Renderer:
         """
         listed = listed or catalog
         pages: dict[str, str] = {self.uri("index.md"): self.render_index(listed)}
+        published = {r.id for r in listed.records}
         for rec in catalog.records:
-            if rec.meta.status.value == "draft" and not drafts:
+            # Drafts and records dated after the build are left out of a built site entirely
+            # (pages, search, sitemap); the rebuild on or after their date publishes them.
+            if not drafts and rec.id not in published:
                 continue
             repo_links = (repo or {}).get(rec.id)
             pages[self.uri(f"{rec.id}.md")] = self.render_record(rec, listed, links, repo_links)
