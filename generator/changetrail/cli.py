@@ -298,9 +298,10 @@ def _link_errors(
         from mkdocs.exceptions import MkDocsException
 
         with tempfile.TemporaryDirectory(prefix="changetrail-links-") as tmp:
-            # The check reports links itself; of MkDocs' own log, keep warnings only.
+            # The check reports links itself (at their source lines); MkDocs' own link warnings
+            # would say the same twice, so of its log only errors are shown.
             _setup_logging(verbose=False)
-            logging.getLogger("mkdocs").setLevel(logging.WARNING)
+            logging.getLogger("mkdocs").setLevel(logging.ERROR)
             try:
                 config = load_config(str(config_file), site_dir=tmp)
                 config.plugins.on_startup(command="build", dirty=False)
