@@ -297,11 +297,13 @@ def _link_errors(
         from mkdocs.config import load_config
         from mkdocs.exceptions import MkDocsException
 
+        logger = logging.getLogger("mkdocs")
+        saved = (logger.level, list(logger.handlers), logger.propagate)
         with tempfile.TemporaryDirectory(prefix="changetrail-links-") as tmp:
             # The check reports links itself (at their source lines); MkDocs' own link warnings
-            # would say the same twice, so of its log only errors are shown.
+            # would say the same twice, so of its log only errors are shown while it builds.
             _setup_logging(verbose=False)
-            logging.getLogger("mkdocs").setLevel(logging.ERROR)
+            logger.setLevel(logging.ERROR)
             try:
                 config = load_config(str(config_file), site_dir=tmp)
                 config.plugins.on_startup(command="build", dirty=False)
@@ -312,6 +314,10 @@ def _link_errors(
                     config.plugins.on_shutdown()
             except MkDocsException as exc:
                 _fail(f"the site could not be built to check links: {exc.format_message()}", 1)
+            finally:
+                logger.setLevel(saved[0])
+                logger.handlers[:] = saved[1]
+                logger.propagate = saved[2]
             plugin = config.plugins["changetrail"]
             sources = SourceMap.from_project(
                 project,

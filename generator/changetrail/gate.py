@@ -14,7 +14,6 @@ index is exactly what is being committed.
 
 from __future__ import annotations
 
-import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from .loader import (
     display_path,
     load_all,
     load_article_text,
+    looks_like_article,
     read_text,
     record_id,
 )
@@ -261,7 +261,7 @@ def load_selected(
             errors.extend(text if forced else [])
             pages += forced
             continue
-        if not forced and not _is_article(text):
+        if not forced and not looks_like_article(text):
             continue
         pages += 1
         article = load_article_text(text, shown, uri)
@@ -279,17 +279,6 @@ def load_selected(
         errors=tuple(sorted(errors, key=RecordError.sort_key)),
         files=loaded.files + pages,
     )
-
-
-# As loader.load_articles decides: 'kind: article' in the frontmatter.
-_KIND_ARTICLE = re.compile(r"^kind:\s*[\"']?article[\"']?\s*(#.*)?$", re.MULTILINE)
-
-
-def _is_article(text: str) -> bool:
-    if not text.startswith("---"):
-        return False
-    end = text.find("\n---", 3)
-    return bool(_KIND_ARTICLE.search(text, 0, end if end != -1 else len(text)))
 
 
 def default_code_globs(changes_dir: str = "changes", docs_dir: str = "docs") -> list[str]:

@@ -6,6 +6,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from .article import Article, content_hash, reading_time
 from .errors import RecordError
@@ -104,16 +107,30 @@ def record_id(path: Path) -> str:
     return path.name[: -len(".md")] if path.name.endswith(".md") else path.stem
 
 
-def load_text(text: str, path: str, rid: str) -> Record | list[RecordError]:
-    """Split and validate one record given as text (already decoded)."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def _split_and_validate(
+    model: type[M], text: str, path: str
+) -> tuple[M, Frontmatter] | list[RecordError]:
+    """Split ``text`` and validate its frontmatter; a file with any problem yields them all."""
     fm = split(text, path)
     if isinstance(fm, list):
         return fm
-    meta = validate(ChangeRecord, fm, path)
+    meta = validate(model, fm, path)
     if isinstance(meta, list):
         return [*fm.problems, *fm.warnings, *meta]
     if fm.problems:
         return [*fm.problems, *fm.warnings]
+    return meta, fm
+
+
+def load_text(text: str, path: str, rid: str) -> Record | list[RecordError]:
+    """Split and validate one record given as text (already decoded)."""
+    loaded = _split_and_validate(ChangeRecord, text, path)
+    if isinstance(loaded, list):
+        return loaded
+    meta, fm = loaded
     return Record(id=rid, path=path, meta=meta, body=fm.body, source=fm)
 
 
@@ -200,7 +217,7 @@ def load_articles(
             if forced or (any(e.code == "file.too_large" for e in text) and _head_is_article(file)):
                 result.errors.extend(text)
             continue
-        if not forced and not _looks_like_article(text):
+        if not forced and not looks_like_article(text):
             continue
         result.files += 1
         loaded = load_article_text(text, shown, uri)
@@ -218,10 +235,11 @@ def _head_is_article(file: Path) -> bool:
             head = fh.read(8192).decode("utf-8", errors="replace")
     except OSError:
         return False
-    return _looks_like_article(head)
+    return looks_like_article(head)
 
 
-def _looks_like_article(text: str) -> bool:
+def looks_like_article(text: str) -> bool:
+    """True when the frontmatter says ``kind: article`` (read without parsing the YAML)."""
     if not text.startswith("---"):
         return False
     end = text.find("\n---", 3)
@@ -230,14 +248,10 @@ def _looks_like_article(text: str) -> bool:
 
 def load_article_text(text: str, path: str, uri: str) -> ArticlePage | list[RecordError]:
     """Split and validate one article given as text."""
-    fm = split(text, path)
-    if isinstance(fm, list):
-        return fm
-    meta = validate(Article, fm, path)
-    if isinstance(meta, list):
-        return [*fm.problems, *fm.warnings, *meta]
-    if fm.problems:
-        return [*fm.problems, *fm.warnings]
+    loaded = _split_and_validate(Article, text, path)
+    if isinstance(loaded, list):
+        return loaded
+    meta, fm = loaded
     return ArticlePage(
         uri=uri,
         path=path,

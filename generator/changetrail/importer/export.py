@@ -10,7 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from ..errors import RecordError, show_value
+from ..errors import RecordError, located, show_value
 from .blocks import BULLET, Block, read_body
 
 __all__ = ["LABELS", "Export", "MetaEntry", "MetaItem", "read_export"]
@@ -89,7 +89,9 @@ def read_export(text: str, path: str) -> Export | list[RecordError]:
         return [control]
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
-        return [_error(path, 1, 1, "legacy.title_missing", "the export is empty", hint=_TITLE_HINT)]
+        return [
+            located(path, 1, 1, "legacy.title_missing", "the export is empty", hint=_TITLE_HINT)
+        ]
     meta_at = _find_meta(lines)
     if first == meta_at or lines[first].lstrip().startswith(BULLET):
         return [_missing_title(path, lines, first)]
@@ -118,7 +120,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud
 def _find_control(lines: list[str], path: str) -> RecordError | None:
     for i, line in enumerate(lines):
         if match := _CONTROL.search(line):
-            return _error(
+            return located(
                 path,
                 i + 1,
                 match.start() + 1,
@@ -150,7 +152,7 @@ def _is_similar_posts(line: str) -> bool:
 
 
 def _missing_title(path: str, lines: list[str], first: int) -> RecordError:
-    return _error(
+    return located(
         path,
         first + 1,
         1,
@@ -163,7 +165,7 @@ def _missing_title(path: str, lines: list[str], first: int) -> RecordError:
 
 def _missing_meta(path: str, lines: list[str]) -> RecordError:
     last = max((i for i, line in enumerate(lines) if line.strip()), default=0)
-    return _error(
+    return located(
         path,
         last + 1,
         1,
@@ -200,7 +202,7 @@ def _read_meta(
         elif read.label in entries:
             first = entries[read.label].line
             msg = f"label '{read.label}' is given twice (first on line {first})"
-            errors.append(_error(path, i + 1, 1, "legacy.label_duplicate", msg))
+            errors.append(located(path, i + 1, 1, "legacy.label_duplicate", msg))
         else:
             entries[read.label] = current = read
     return errors or entries
@@ -208,7 +210,7 @@ def _read_meta(
 
 def _read_label(raw: str, line: int, path: str) -> MetaEntry | RecordError:
     if raw[:1].isspace():
-        return _error(
+        return located(
             path,
             line,
             1,
@@ -221,7 +223,7 @@ def _read_label(raw: str, line: int, path: str) -> MetaEntry | RecordError:
     for label in _BY_LENGTH:
         if lowered.startswith(label):
             return MetaEntry(label=label, inline=raw[len(label) :].strip(), line=line)
-    return _error(
+    return located(
         path,
         line,
         1,
@@ -242,35 +244,11 @@ def _label_hint(lowered: str) -> str | None:
 
 
 def _orphan_item(path: str, item: MetaItem) -> RecordError:
-    return _error(
+    return located(
         path,
         item.line,
         item.column,
         "legacy.meta_line",
         "a list item in the post-meta block before any label",
         got=show_value(item.text),
-    )
-
-
-def _error(
-    path: str,
-    line: int,
-    column: int,
-    code: str,
-    message: str,
-    *,
-    expected: str | None = None,
-    got: str | None = None,
-    hint: str | None = None,
-) -> RecordError:
-    return RecordError(
-        code=code,
-        file=path,
-        line=line,
-        column=column,
-        field=None,
-        message=message,
-        expected=expected,
-        got=got,
-        hint=hint,
     )

@@ -38,12 +38,17 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
-def sanitize_html(html: str) -> str:
+def sanitize_html(
+    html: str,
+    *,
+    tags: frozenset[str] = ALLOWED_TAGS,
+    attributes: dict[str, set[str]] | None = None,
+) -> str:
     """Keep only allowlisted tags, attributes and URL schemes; drop script/style contents."""
     return nh3.clean(
         html,
-        tags=set(ALLOWED_TAGS),
-        attributes=ALLOWED_ATTRIBUTES,
+        tags=set(tags),
+        attributes=attributes if attributes is not None else ALLOWED_ATTRIBUTES,
         url_schemes=set(URL_SCHEMES),
         link_rel=None,
         strip_comments=True,

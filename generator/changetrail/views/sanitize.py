@@ -9,9 +9,7 @@ recent-changes script reads.
 
 from __future__ import annotations
 
-import nh3
-
-from ..render.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+from ..render.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_html
 
 __all__ = ["VIEW_ATTRIBUTES", "VIEW_TAGS", "sanitize_view_html"]
 
@@ -47,12 +45,4 @@ VIEW_ATTRIBUTES = _merge(
 
 def sanitize_view_html(html: str) -> str:
     """Sanitize a rendered view page, keeping its chart and the recent-changes hooks."""
-    return nh3.clean(
-        html,
-        tags=set(VIEW_TAGS),
-        attributes=VIEW_ATTRIBUTES,
-        url_schemes=set(URL_SCHEMES),
-        link_rel=None,
-        strip_comments=True,
-        clean_content_tags={"script", "style"},
-    )
+    return sanitize_html(html, tags=VIEW_TAGS, attributes=VIEW_ATTRIBUTES)
