@@ -236,7 +236,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.view_pages = set(views)
         self.catalog = project.catalog
         self.articles = {a.uri: a for a in project.catalog.articles}
-        self.article_renderer = ArticleRenderer(renderer, self.settings, self.today)
+        self.article_renderer = ArticleRenderer(
+            renderer, self.settings, self.today, directory_urls=config.use_directory_urls
+        )
         self.similar = {}
         if self.articles:
             pages[self.settings.review_page] = self.article_renderer.review_page(project.catalog)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -35,10 +36,18 @@ def _label(key: object) -> str:
 class ArticleRenderer:
     """Fragments for one article page, given the catalog and settings."""
 
-    def __init__(self, renderer: Renderer, settings: Settings, today: dt.date) -> None:
+    def __init__(
+        self,
+        renderer: Renderer,
+        settings: Settings,
+        today: dt.date,
+        *,
+        directory_urls: bool = True,
+    ) -> None:
         self.md = renderer
         self.settings = settings
         self.today = today
+        self.directory_urls = directory_urls
         self.html = jinja2.Environment(
             loader=jinja2.PackageLoader("changetrail.render", "templates"),
             undefined=jinja2.StrictUndefined,
@@ -73,9 +82,25 @@ class ArticleRenderer:
             scores=scores,
             stale=self.is_stale(page),
             checklist=checklist_items(meta.checklist, self.settings, default=False),
+            image_hrefs=[self._page_relative(page.uri, img.url) for img in meta.image_sources],
         )
         # A blank line would end the HTML block and let Markdown read the rest.
         return "## Post meta\n\n" + re.sub(r"\n\s*\n", "\n", html).strip() + "\n"
+
+    def _page_relative(self, uri: str, url: str) -> str:
+        """A relative URL written from the Markdown file, rewritten for the built page.
+
+        The box is raw HTML, which MkDocs does not rewrite; with directory URLs the browser
+        resolves a link on ``guides/x.md`` from ``guides/x/``.
+        """
+        if urlsplit(url).scheme or url.startswith(("/", "#")):
+            return url
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(uri), url))
+        name = posixpath.basename(uri)
+        page_dir = posixpath.dirname(uri)
+        if self.directory_urls and name not in ("index.md", "README.md"):
+            page_dir = posixpath.join(page_dir, name[: -len(".md")])
+        return posixpath.relpath(target, page_dir or ".")
 
     def similar(self, page: ArticlePage, items: list[Similar]) -> str:
         """The "Similar posts" section, with links relative to the article's page."""
