@@ -175,14 +175,15 @@ def located(
     got: str | None = None,
     hint: str | None = None,
     severity: Severity = Severity.ERROR,
+    field: str | None = None,
 ) -> RecordError:
-    """A problem at a place in a file that no single field owns (syntax, encoding, layout)."""
+    """A problem at a place in a file (``field`` names the frontmatter field, when one does)."""
     return RecordError(
         code=code,
         file=path,
         line=line,
         column=column,
-        field=None,
+        field=field,
         message=message,
         expected=expected,
         got=got,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import RecordError, close_match_hint, show_value
+from .errors import RecordError, close_match_hint, located, show_value
 from .models import STATUS_SYNONYMS
 
 if TYPE_CHECKING:
@@ -293,14 +293,14 @@ def _make(
     got: str | None,
     hint: str | None,
 ) -> RecordError:
-    return RecordError(
-        code=code,
-        file=path,
-        line=line,
-        column=column,
-        field=field_path(loc) or None,
-        message=message,
+    return located(
+        path,
+        line,
+        column,
+        code,
+        message,
         expected=expected,
         got=got,
         hint=hint,
+        field=field_path(loc) or None,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import RecordError, Severity, show_value
+from ..errors import RecordError, Severity, located, show_value
 from ..validation import field_path
 
 if TYPE_CHECKING:
@@ -100,15 +100,15 @@ def error_at(
         line, column = pos.key_line, pos.key_column
     else:
         line, column = pos.line, pos.column
-    return RecordError(
-        code=code,
-        file=rec.path,
-        line=line,
-        column=column,
-        field=field_path(loc) or None,
-        message=message,
+    return located(
+        rec.path,
+        line,
+        column,
+        code,
+        message,
         expected=expected,
         got=got,
         hint=hint,
         severity=severity,
+        field=field_path(loc) or None,
     )

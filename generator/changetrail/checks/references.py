@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from ..catalog import make_slug
-from ..errors import RecordError, close_match_hint
+from ..errors import RecordError, close_match_hint, located
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -44,37 +44,34 @@ def check_references(catalog: Catalog) -> list[RecordError]:
         first, *others = sorted(group, key=lambda r: r.path)
         names = " and ".join(r.path for r in others)
         errors.append(
-            RecordError(
-                code="id.duplicate",
-                file=first.path,
-                line=1,
-                column=1,
-                field=None,
-                message=f"record id '{first.id}' is also used by {names}",
+            located(
+                first.path,
+                1,
+                1,
+                "id.duplicate",
+                f"record id '{first.id}' is also used by {names}",
                 hint="ids are file names and must be unique ignoring case; rename one file",
             )
         )
     errors.extend(
-        RecordError(
-            code="id.reserved",
-            file=rec.path,
-            line=1,
-            column=1,
-            field=None,
-            message=f"'{rec.id}' is the name of a generated page and cannot be a record id",
+        located(
+            rec.path,
+            1,
+            1,
+            "id.reserved",
+            f"'{rec.id}' is the name of a generated page and cannot be a record id",
             hint=f"rename the file, e.g. with the date in front: 2026-11-28-{rec.id}.md",
         )
         for rec in catalog.records
         if rec.id.lower() in RESERVED_IDS
     )
     errors.extend(
-        RecordError(
-            code="id.invalid",
-            file=rec.path,
-            line=1,
-            column=1,
-            field=None,
-            message=f"record id '{rec.id}' cannot be used in a URL",
+        located(
+            rec.path,
+            1,
+            1,
+            "id.invalid",
+            f"record id '{rec.id}' cannot be used in a URL",
             expected="letters, digits, '.', '_' and '-'",
             got=f"'{rec.id}'",
             hint=f"rename the file to {make_slug_keep_date(rec.id)}.md",
@@ -93,15 +90,15 @@ def check_references(catalog: Catalog) -> list[RecordError]:
                 or "use a file name from the changes folder, without '.md'"
             )
             errors.append(
-                RecordError(
-                    code="related.not_found",
-                    file=rec.path,
-                    line=pos.line if pos else 1,
-                    column=pos.column if pos else 1,
-                    field=f"related[{i}]",
-                    message=f"no record with id '{target}'",
+                located(
+                    rec.path,
+                    pos.line if pos else 1,
+                    pos.column if pos else 1,
+                    "related.not_found",
+                    f"no record with id '{target}'",
                     expected="the id of an existing record",
                     hint=hint,
+                    field=f"related[{i}]",
                 )
             )
     return errors
