@@ -82,6 +82,9 @@ class ChangetrailConfig(base.Config):
     secret_scan = c.Type(bool, default=True)
     code_globs = c.Optional(c.Type(list))
     git_dates = c.Type(bool, default=True)
+    search = c.Choice(("pagefind", "material"), default="pagefind")
+    cache_dir = c.Type(str, default=".cache/changetrail")
+    cache = c.Type(bool, default=True)
 
 
 class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):

@@ -7,7 +7,7 @@ The plugin's options in ``mkdocs.yml`` are these fields; the CLI reads the same 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -165,6 +165,25 @@ class Settings(BaseModel):
             "(0 turns the list off).",
         ),
     ] = 5
+    search: Annotated[
+        Literal["pagefind", "material"],
+        Field(
+            description="`pagefind`: faceted search (kind, status, owner, area, stack, tags) "
+            "that loads only the index fragments a query needs, for sites of any size; "
+            "`material`: Material's own search (the `search` plugin), fine for small sites."
+        ),
+    ] = "pagefind"
+    cache_dir: Annotated[
+        str,
+        Field(
+            description="On-disk cache keyed by file content (parsed records, secret-scan "
+            "results, rendered pages), relative to the project; safe to keep between CI runs "
+            "and to delete at any time."
+        ),
+    ] = ".cache/changetrail"
+    cache: Annotated[
+        bool, Field(description="Use the on-disk cache (`--no-cache` on the command line).")
+    ] = True
 
     @field_validator("required", mode="after")
     @classmethod
@@ -180,7 +199,7 @@ class Settings(BaseModel):
         merged.update(value)
         return merged
 
-    @field_validator("site_path", "changes_dir", "review_page", mode="after")
+    @field_validator("site_path", "changes_dir", "review_page", "cache_dir", mode="after")
     @classmethod
     def _relative(cls, value: str) -> str:
         value = value.strip().strip("/")
