@@ -11,8 +11,10 @@ import json
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +37,7 @@ from .gitinfo import check_git
 from .loader import discover, discover_pages, display_path
 from .models import ChangeRecord, Status
 from .pipeline import Project, load_project
+from .profile import Timeline
 from .scaffold import NewRecord, git_files, git_owner, write_new_record
 from .settings import (
     Settings,
@@ -612,13 +615,34 @@ def _require_plugin(config_file: Path) -> dict[str, Any]:
 )
 @click.option("-s", "--strict", is_flag=True, help="Fail on any warning (broken links too).")
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' debug output.")
+@click.option(
+    "--profile",
+    is_flag=True,
+    help="Print the time of each stage and the build cache's hits and misses.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build without reading or writing the build cache (cache_dir in mkdocs.yml).",
+)
 @_config_option
-def build(site_dir: Path | None, config_file: Path, *, strict: bool, verbose: bool) -> None:
+def build(
+    site_dir: Path | None,
+    config_file: Path,
+    *,
+    strict: bool,
+    verbose: bool,
+    profile: bool,
+    no_cache: bool,
+) -> None:
     """Build the site with MkDocs and the changetrail plugin.
 
     The site is written to a temporary folder beside the target and swapped in only when the
-    build succeeds: a failed build leaves the previous site as it was.
+    build succeeds: a failed build leaves the previous site as it was. Unchanged pages come from
+    the build cache (.cache/changetrail/ by default; safe to delete or to keep between CI runs);
+    the output is the same with or without it.
     """
+    started = time.perf_counter()
     raw = _require_plugin(config_file)
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -636,6 +660,9 @@ def build(site_dir: Path | None, config_file: Path, *, strict: bool, verbose: bo
             shutil.rmtree(staging, ignore_errors=True)
             _fail(f"{config_file}: {exc.format_message()}", EXIT_USAGE)
             return
+        plugin = config.plugins.get("changetrail")
+        if no_cache and plugin is not None:
+            plugin.config["cache"] = False
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build(config)
@@ -654,6 +681,10 @@ def build(site_dir: Path | None, config_file: Path, *, strict: bool, verbose: bo
         raise
     _swap_in(staging, target)
     click.echo(f"Site written to {display_path(target, Path.cwd())}", err=True)
+    timeline = getattr(plugin, "timeline", None)
+    if profile and isinstance(timeline, Timeline):
+        timeline.mark("swap the new site in")
+        click.echo(timeline.report(total=time.perf_counter() - started), err=True)
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -669,7 +700,27 @@ def _swap_in(staging: Path, target: Path) -> None:
     except OSError:
         old.replace(target)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _discard(old)
+
+
+def _discard(folder: Path) -> None:
+    """Delete a replaced site without waiting for it.
+
+    The new site is already in place; deleting thousands of old files can take longer than a
+    cached build on a slow disk, so a detached process does it. If that process cannot start,
+    the folder is deleted here.
+    """
+    code = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @cli.command()
