@@ -94,7 +94,11 @@ def test_index_lists_records_newest_first_grouped_by_month(site: Path) -> None:
     h1 = page.find("h1")
     assert h1 is not None
     assert h1.get_text(strip=True) == "Change log"
-    assert [h.get_text(strip=True) for h in page.find_all("h2")] == ["March 2024", "February 2024"]
+    assert [h.get_text(strip=True) for h in page.find_all("h2")] == [
+        "March 2024",
+        "February 2024",
+        "Archive",
+    ]
     tables = page.find_all("table")
     rows = [
         [td.get_text(" ", strip=True) for td in tr.find_all("td")]
@@ -126,6 +130,8 @@ def test_one_page_per_record_and_taxonomy_pages(site: Path) -> None:
         "2024-02-10-orders-table",
         "2024-03-04-orders-index",
         "2024-03-20-search-rewrite",
+        "archive/2024-02",
+        "archive/2024-03",
         "checklists",
         "files",
         "metrics",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from changetrail.catalog import Catalog, build_catalog
 from changetrail.loader import Record, load_text
 from changetrail.render import Renderer, filters
+from changetrail.render.paging import page_uri, paginate
 from changetrail.settings import Settings
 from conftest import OMIT, mkdocs_build, record
 
@@ -22,7 +24,8 @@ GOLDEN_DIR = Path(__file__).parent / "golden" / "render"
 
 
 def rec(rid: str, **fields: Any) -> Record:
-    fields.setdefault("date", dt.date.fromisoformat(rid[:10]))
+    if "date" not in fields:
+        fields["date"] = dt.date.fromisoformat(rid[:10])
     result = load_text(record(**fields), f"changes/{rid}.md", rid)
     assert isinstance(result, Record), result
     return result
@@ -114,15 +117,11 @@ def test_index_golden(*, update_goldens: bool) -> None:
 def test_taxonomy_goldens(*, update_goldens: bool) -> None:
     catalog = sample_catalog()
     renderer = Renderer(Settings())
-    compare_golden(
-        "tags-index.md", renderer.render_taxonomy_index(catalog.tags), update=update_goldens
-    )
-    [(label, _, records)] = [t for t in catalog.tags.items() if t[0] == "performance"]
-    compare_golden(
-        "tags-performance.md",
-        renderer.render_taxonomy_page(catalog.tags, label, records),
-        update=update_goldens,
-    )
+    [index] = renderer.render_taxonomy_index(catalog.tags).values()
+    compare_golden("tags-index.md", index, update=update_goldens)
+    [(label, slug, records)] = [t for t in catalog.tags.items() if t[0] == "performance"]
+    [page] = renderer.render_taxonomy_page(catalog.tags, label, slug, records).values()
+    compare_golden("tags-performance.md", page, update=update_goldens)
 
 
 def test_empty_index_golden(*, update_goldens: bool) -> None:
@@ -136,6 +135,8 @@ def test_render_site_pages_and_determinism() -> None:
         "changes/2024-02-10-orders-table.md",
         "changes/2024-03-04-orders-index.md",
         "changes/2024-03-20-search-rewrite.md",
+        "changes/archive/2024-02.md",
+        "changes/archive/2024-03.md",
         "changes/index.md",
         "changes/owners/alice.md",
         "changes/owners/bob.md",
@@ -379,3 +380,155 @@ def test_search_index_holds_no_raw_markup_from_records(hostile_site: Path) -> No
     titles = [d["title"] for d in docs if d["location"] == "changes/2024-03-04-hostile/"]
     assert titles
     assert "<" not in titles[0]
+
+
+# -- pagination ----------------------------------------------------------------------------
+
+SIZE = 10
+
+
+def resolve(source: str, href: str) -> str:
+    """Where a relative Markdown link written in ``source`` points, as a path in the docs."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), href.strip("<>")))
+
+
+def record_links(markdown: str) -> list[str]:
+    """The record pages a generated page links to (as written), in order."""
+    return re.findall(r"\]\(((?:\.\./)*r\\-\d+)\.md\)", markdown)
+
+
+@pytest.mark.parametrize(
+    ("count", "sizes"),
+    [(0, [0]), (1, [1]), (SIZE, [SIZE]), (SIZE + 1, [SIZE, 1]), (25, [10, 10, 5])],
+)
+@pytest.mark.parametrize("base", ["tags/perf.md", "files/index.md", "checklists.md"])
+def test_paginate_at_its_boundaries(count: int, sizes: list[int], base: str) -> None:
+    pages = paginate(list(range(count)), base, SIZE)
+    assert [len(p.items) for p in pages] == sizes
+    assert [p.uri for p in pages] == [page_uri(base, n) for n in range(1, len(sizes) + 1)]
+    assert [p.total for p in pages] == [count] * len(sizes)
+    assert [item for p in pages for item in p.items] == list(range(count))
+    for page in pages:
+        assert page.start == (0 if not count else (page.number - 1) * SIZE + 1)
+        assert page.end == (page.start + len(page.items) - 1 if count else 0)
+        # ``up`` leads back to the first page's folder.
+        assert resolve(page.uri, f"{page.up}x.md") == resolve(base, "x.md")
+        targets = {
+            item["label"]: resolve(page.uri, item["href"]) for item in page.nav if item["href"]
+        }
+        if len(pages) == 1:
+            assert page.nav == []
+            continue
+        current = [item["label"] for item in page.nav if item["current"]]
+        assert current == [str(page.number)]
+        for label, target in targets.items():
+            number = {"Previous": page.number - 1, "Next": page.number + 1}.get(label)
+            assert target == page_uri(base, number or int(label))
+        assert ("Previous" in targets) == (page.number > 1)
+        assert ("Next" in targets) == (page.number < len(pages))
+
+
+def test_page_paths_never_take_a_slug() -> None:
+    assert page_uri("tags/perf.md", 1) == "tags/perf.md"
+    assert page_uri("tags/perf.md", 2) == "tags/perf/page/2.md"
+    assert page_uri("tags/index.md", 3) == "tags/page/3.md"
+    assert page_uri("needs-review.md", 2) == "needs-review/page/2.md"
+    with pytest.raises(ValueError, match="at least 1"):
+        paginate([1], "x.md", 0)
+
+
+def test_page_links_stay_few_on_a_long_list() -> None:
+    pages = paginate(list(range(1000)), "tags/perf.md", SIZE)
+    assert len(pages) == 100
+    labels = [item["label"] for item in pages[49].nav]
+    assert labels == ["Previous", "1", "…", "48", "49", "50", "51", "52", "…", "100", "Next"]
+
+
+def test_page_size_is_at_least_ten() -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        Settings(page_size=9)
+    assert Settings().page_size == 50
+
+
+def numbered(count: int, *, start: dt.date = dt.date(2024, 3, 28), **fields: Any) -> Catalog:
+    """``count`` records ``r-0``, ``r-1``…, one a day back from ``start``, newest first."""
+    return build_catalog(
+        [
+            rec(f"r-{n}", date=start - dt.timedelta(days=n), title=f"Change {n}", **fields)
+            for n in range(count)
+        ]
+    )
+
+
+@pytest.mark.parametrize("count", [0, 1, SIZE, SIZE + 1])
+def test_change_log_shows_the_newest_page_and_every_month(count: int) -> None:
+    catalog = numbered(count, start=dt.date(2024, 3, 4))  # r-4 and older are in February
+    pages = Renderer(Settings(page_size=SIZE)).render_changelog(catalog)
+    index = pages["changes/index.md"]
+    assert record_links(index) == [f"r\\-{n}" for n in range(min(count, SIZE))]
+    months = sorted(uri for uri in pages if uri.startswith("changes/archive/"))
+    expected = [] if not count else ["changes/archive/2024-03.md"]
+    if count > 4:
+        expected.insert(0, "changes/archive/2024-02.md")
+    assert months == expected
+    if count:
+        assert "## Archive" in index
+        assert "(archive/2024\\-03\\.md) (" in index
+    else:
+        assert "## Archive" not in index
+    listed = [link for uri in months for link in record_links(pages[uri])]
+    assert sorted(listed) == sorted(f"../r\\-{n}" for n in range(count))
+
+
+def test_month_pages_are_paginated_and_linked() -> None:
+    catalog = numbered(45, start=dt.date(2024, 3, 31))  # 31 in March, 14 in February
+    pages = Renderer(Settings(page_size=SIZE)).render_changelog(catalog)
+    march = [u for u in pages if u.startswith("changes/archive/2024-03")]
+    assert sorted(march) == [
+        "changes/archive/2024-03.md",
+        *(f"changes/archive/2024-03/page/{n}.md" for n in (2, 3, 4)),
+    ]
+    for uri in march:
+        assert len(record_links(pages[uri])) <= SIZE
+    last = pages["changes/archive/2024-03/page/4.md"]
+    assert record_links(last) == ["../../../r\\-30"]
+    assert "[Older: February 2024](../../2024\\-02\\.md)" in last
+    assert "[Change log](../../../index.md)" in last
+    assert "[Previous](<3.md>)" in last
+    february = pages["changes/archive/2024-02.md"]
+    assert "[Newer: March 2024](2024\\-03\\.md)" in february
+    assert "Older:" not in february
+    assert "[Next](<2024-02/page/2.md>)" in february
+
+
+@pytest.mark.parametrize("count", [1, SIZE, SIZE + 1])
+def test_taxonomy_pages_at_the_page_boundaries(count: int) -> None:
+    catalog = numbered(count, tags=["perf"])
+    renderer = Renderer(Settings(page_size=SIZE))
+    [(label, slug, records)] = catalog.tags.items()
+    pages = renderer.render_taxonomy_page(catalog.tags, label, slug, records)
+    expected = ["changes/tags/perf.md"] + (["changes/tags/perf/page/2.md"] if count > SIZE else [])
+    assert list(pages) == expected
+    assert record_links(pages[expected[0]]) == [f"../r\\-{n}" for n in range(min(count, SIZE))]
+    if count > SIZE:
+        second = pages[expected[1]]
+        assert record_links(second) == ["../../../r\\-10"]
+        assert "[All tags](../../index.md)" in second
+        assert "[1](<../../perf.md>)" in second
+        assert "Page 2 of 2" in second
+    else:
+        assert "Page 1" not in pages[expected[0]]
+
+
+def test_taxonomy_index_is_paginated() -> None:
+    catalog = build_catalog([rec("2024-01-01-a", tags=[f"tag {n:02d}" for n in range(25)])])
+    pages = Renderer(Settings(page_size=SIZE)).render_taxonomy_index(catalog.tags)
+    assert list(pages) == [
+        "changes/tags/index.md",
+        "changes/tags/page/2.md",
+        "changes/tags/page/3.md",
+    ]
+    third = pages["changes/tags/page/3.md"]
+    assert third.count("| [tag ") == 5
+    assert "[tag 20](../tag\\-20.md)" in third
+    assert "[Back to the change log](../../index.md)" in third

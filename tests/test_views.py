@@ -659,3 +659,141 @@ def compare_golden(name: str, output: str, *, update: bool) -> None:
         path.write_text(output, encoding="utf-8")
         return
     assert output == path.read_text(encoding="utf-8")
+
+
+# -- page weight: every list is paginated ----------------------------------------------------
+
+SIZE = 10
+MANY = 23  # records: three pages of SIZE
+
+
+def busy_records() -> dict[str, str]:
+    """MANY records by one owner with one tag, each touching its own file in one folder and
+    measuring one metric; every other one in progress, the rest shipped (default checklist)."""
+    return {
+        f"r{n:02d}": record(
+            date=day(n * 2),
+            title=f"Change {n}",
+            status="in-progress" if n % 2 else "shipped",
+            tags=["perf"],
+            files_touched=[f"src/app/f{n:02d}.py"],
+            metrics=[
+                {"name": "p95", "before": 100 + n, "after": 90 + n, "unit": "ms", "better": "lower"}
+            ],
+        )
+        for n in range(MANY)
+    }
+
+
+@pytest.fixture
+def busy_pages(make_site: MakeSite) -> dict[str, str]:
+    settings = Settings(page_size=SIZE)
+    renderer = Renderer(settings)
+    catalog = published_catalog(catalog_of(make_site, busy_records()), now=NOW)
+    return renderer.render_site(catalog) | render_views(catalog, renderer, settings, now=NOW)
+
+
+def linked_records(markdown: str) -> set[str]:
+    return set(re.findall(r"\]\((?:\.\./)*(r\d\d)\.md[#)]", markdown))
+
+
+def test_no_page_lists_more_than_page_size_records(busy_pages: dict[str, str]) -> None:
+    assert len(linked_records("".join(busy_pages.values()))) == MANY
+    for uri, text in busy_pages.items():
+        if re.fullmatch(r"changes/r\d\d\.md", uri):
+            continue  # a record page
+        # An owner's first page has four lists (open, recent, checklists, all): each is bounded.
+        sections = text.split("\n## ") if "/owners/" in uri else [text]
+        for part in sections:
+            assert len(linked_records(part)) <= SIZE, uri
+
+
+def test_lists_continue_on_numbered_pages(busy_pages: dict[str, str]) -> None:
+    def numbered(first: str) -> list[str]:
+        stem = first.removesuffix("index.md").removesuffix(".md").rstrip("/")
+        return sorted(u for u in busy_pages if u == first or u.startswith(f"{stem}/page/"))
+
+    three = ["", "/page/2", "/page/3"]
+    for base in ("tags/perf", "owners/alice", "files/src-app", "metrics/p95"):
+        assert numbered(f"changes/{base}.md") == sorted(f"changes/{base}{s}.md" for s in three)
+    assert numbered("changes/files/index.md") == [
+        "changes/files/index.md",
+        "changes/files/page/2.md",
+        "changes/files/page/3.md",
+    ]
+    assert numbered("changes/checklists.md") == [
+        "changes/checklists.md",
+        "changes/checklists/page/2.md",
+    ]
+    last = busy_pages["changes/tags/perf/page/3.md"]
+    assert linked_records(last) == {"r20", "r21", "r22"}
+    assert "21 to 23 on this page" in last
+    assert "[Previous](<2.md>)" in last
+    assert "[1](<../../perf.md>)" in last
+    assert "[All tags](../../index.md)" in last
+
+
+def test_metric_pages_chart_the_newest_values_first(busy_pages: dict[str, str]) -> None:
+    first = busy_pages["changes/metrics/p95.md"]
+    assert linked_records(first) == {f"r{n:02d}" for n in range(SIZE)}
+    assert first.count("<svg") == 1
+    assert "Measured by 23 changes" in first
+    assert "This page shows 10 of the 23 values" in first
+    third = busy_pages["changes/metrics/p95/page/3.md"]
+    assert linked_records(third) == {"r20", "r21", "r22"}
+    assert 'id="ct-chart-p95-3-title"' in third
+
+
+def test_a_big_folder_lists_part_of_its_contents(busy_pages: dict[str, str]) -> None:
+    folder = busy_pages["changes/files/src-app.md"]
+    inside = folder.split("## Inside")[1]
+    assert inside.count("\n- [") == SIZE
+    # The files index lists src/, src/app/ and then the 23 files: src/app/'s entry is on page 1.
+    assert "13 more inside: the [files index](index.md)" in inside
+    assert "## Inside" not in busy_pages["changes/files/src-app/page/2.md"]
+
+
+def test_owner_page_sections_are_capped(busy_pages: dict[str, str]) -> None:
+    alice = busy_pages["changes/owners/alice.md"]
+    assert "The 10 newest of 11; the others are under *All changes*." in alice  # open
+    assert "The 10 newest of 16" in alice  # the last 30 days
+    assert "The 10 oldest of 12 changes with open items" in alice
+    second = busy_pages["changes/owners/alice/page/2.md"]
+    assert "## Open changes" not in second
+    assert linked_records(second) == {f"r{n:02d}" for n in range(SIZE, 2 * SIZE)}
+
+
+def test_recent_page_shows_the_newest_page_size_entries(busy_pages: dict[str, str]) -> None:
+    page = busy_pages["changes/recent.md"]
+    assert len(re.findall(r"data-ct-date=", page)) == SIZE
+    assert "Only the 10 newest are listed here; 6 older changes" in page
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_paginated_site_builds_strict_with_both_url_styles(
+    make_site: MakeSite, directory_urls: bool
+) -> None:
+    """Through the plugin: every page link between numbered pages resolves in the built site."""
+    yml = (
+        "site_name: Pages\ntheme:\n  name: material\nplugins:\n  - search\n  - changetrail:\n"
+        f"      page_size: {SIZE}\n      git_dates: false\n"
+        f"use_directory_urls: {str(directory_urls).lower()}\n"
+    )
+    files = {f"changes/{rid}.md": text for rid, text in busy_records().items()}
+    root = make_site({"mkdocs.yml": yml, **files})
+    site = mkdocs_build(root, strict=True)
+    ext = "/index.html" if directory_urls else ".html"
+    second = site / "changes" / "tags" / "perf" / "page" / f"2{ext}"
+    assert second.is_file()
+    seen = 0
+    for page in site.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
+        for pager in soup.select("p.ct-pager"):
+            for a in pager.select("a[href]"):
+                target = (page.parent / a["href"]).resolve()
+                if directory_urls:
+                    target = target / "index.html"
+                assert target.is_file(), (page, a["href"])
+                seen += 1
+    assert seen > 20

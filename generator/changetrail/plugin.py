@@ -85,6 +85,7 @@ class ChangetrailConfig(base.Config):
     search = c.Choice(("pagefind", "material"), default="pagefind")
     cache_dir = c.Type(str, default=".cache/changetrail")
     cache = c.Type(bool, default=True)
+    page_size = c.Type(int, default=50)
 
 
 class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
@@ -244,7 +245,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         )
         self.similar = {}
         if self.articles:
-            pages[self.settings.review_page] = self.article_renderer.review_page(project.catalog)
+            pages.update(self.article_renderer.review_pages(project.catalog))
             if self.settings.similar_posts:
                 self.similar = compute_similar(
                     catalog_docs(project.catalog), limit=self.settings.similar_posts

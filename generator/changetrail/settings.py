@@ -184,6 +184,14 @@ class Settings(BaseModel):
     cache: Annotated[
         bool, Field(description="Use the on-disk cache (`--no-cache` on the command line).")
     ] = True
+    page_size: Annotated[
+        int,
+        Field(
+            ge=10,
+            description="Records (or other entries) per page of every generated list: the change "
+            "log, its month pages, tag, owner, status, file, metric and checklist pages.",
+        ),
+    ] = 50
 
     @field_validator("required", mode="after")
     @classmethod

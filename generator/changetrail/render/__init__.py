@@ -11,13 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from markupsafe import Markup
 
 from ..errors import format_errors
 from . import filters
 from .context import RepoLinks, record_context
+from .paging import paginate
 from .sanitize import sanitize_html
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ..catalog import Catalog, Taxonomy
     from ..errors import RecordError
     from ..loader import Record
@@ -77,28 +81,70 @@ class Renderer:
         return self._render("record.md.j2", **context)
 
     def render_index(self, catalog: Catalog) -> str:
-        """The change log: every record, newest first, grouped by month."""
-        return self._render(
-            "index.md.j2",
-            months=catalog.months(),
-            total=len(catalog.records),
-            taxonomies=[(t.name, _TAXONOMY_TITLES[t.name]) for t in _taxonomies(catalog)],
-            tag_slugs=catalog.tags.slugs,
-            owner_slugs=catalog.owners.slugs,
-        )
+        """The change log: the newest ``page_size`` records by month, and the archive."""
+        return self.render_changelog(catalog)[self.uri("index.md")]
 
-    def render_taxonomy_index(self, tax: Taxonomy) -> str:
-        return self._render(
-            "taxonomy_index.md.j2", title=_TAXONOMY_TITLES[tax.name], items=tax.items()
-        )
+    def render_changelog(self, catalog: Catalog) -> dict[str, str]:
+        """The change log and one page per month (paginated), keyed by src_uri.
 
-    def render_taxonomy_page(self, tax: Taxonomy, label: str, records: tuple[Record, ...]) -> str:
-        return self._render(
-            "taxonomy_page.md.j2",
-            kind=_TAXONOMY_TITLES[tax.name],
-            label=label,
-            records=records,
-        )
+        The change log shows the newest ``page_size`` records, grouped by month, and links to
+        every month; so it grows by one link a month, not by one row a record.
+        """
+        size = self.settings.page_size
+        months = catalog.months()
+        names = [(month.strftime("%B %Y"), f"{_month_slug(month)}.md") for month, _ in months]
+        archive: dict[int, list[tuple[str, str, int]]] = {}
+        for (month, records), (_, name) in zip(months, names, strict=True):
+            archive.setdefault(month.year, []).append(
+                (month.strftime("%B"), f"archive/{name}", len(records))
+            )
+        newest: dict[dt.date, list[Record]] = {}
+        for rec in catalog.records[:size]:
+            newest.setdefault(rec.meta.date.replace(day=1), []).append(rec)
+        pages = {
+            self.uri("index.md"): self._render(
+                "index.md.j2",
+                months=list(newest.items()),
+                total=len(catalog.records),
+                shown=min(size, len(catalog.records)),
+                archive=list(archive.items()),
+                taxonomies=[(t.name, _TAXONOMY_TITLES[t.name]) for t in _taxonomies(catalog)],
+                owner_slugs=catalog.owners.slugs,
+            )
+        }
+        for i, (_, records) in enumerate(months):
+            label, name = names[i]
+            for page in paginate(records, f"archive/{name}", size):
+                pages[self.uri(page.uri)] = self._render(
+                    "changelog_month.md.j2",
+                    label=label,
+                    page=page,
+                    root=Markup(page.up + "../"),
+                    newer=names[i - 1] if i > 0 else None,
+                    older=names[i + 1] if i + 1 < len(names) else None,
+                    owner_slugs=catalog.owners.slugs,
+                )
+        return pages
+
+    def render_taxonomy_index(self, tax: Taxonomy) -> dict[str, str]:
+        """Every label of a taxonomy with its count, ``page_size`` labels a page."""
+        return {
+            self.uri(tax.name, page.uri): self._render(
+                "taxonomy_index.md.j2", title=_TAXONOMY_TITLES[tax.name], page=page
+            )
+            for page in paginate(tax.items(), "index.md", self.settings.page_size)
+        }
+
+    def render_taxonomy_page(
+        self, tax: Taxonomy, label: str, slug: str, records: tuple[Record, ...]
+    ) -> dict[str, str]:
+        """The records with one label, newest first, ``page_size`` a page."""
+        return {
+            self.uri(tax.name, page.uri): self._render(
+                "taxonomy_page.md.j2", kind=_TAXONOMY_TITLES[tax.name], label=label, page=page
+            )
+            for page in paginate(records, f"{slug}.md", self.settings.page_size)
+        }
 
     def render_problems(
         self, path: str, errors: list[RecordError], *, standalone: bool = True
@@ -136,7 +182,7 @@ class Renderer:
             repo: per record id, links to the repository's web view (``repo_url``).
         """
         listed = listed or catalog
-        pages: dict[str, str] = {self.uri("index.md"): self.render_index(listed)}
+        pages = self.render_changelog(listed)
         published = {r.id for r in listed.records}
         for rec in catalog.records:
             # Drafts and records dated after the build are left out of a built site entirely
@@ -146,12 +192,14 @@ class Renderer:
             repo_links = (repo or {}).get(rec.id)
             pages[self.uri(f"{rec.id}.md")] = self.render_record(rec, listed, links, repo_links)
         for tax in _taxonomies(listed):
-            pages[self.uri(tax.name, "index.md")] = self.render_taxonomy_index(tax)
+            pages.update(self.render_taxonomy_index(tax))
             for label, slug, records in tax.items():
-                pages[self.uri(tax.name, f"{slug}.md")] = self.render_taxonomy_page(
-                    tax, label, records
-                )
+                pages.update(self.render_taxonomy_page(tax, label, slug, records))
         return pages
+
+
+def _month_slug(month: dt.date) -> str:
+    return month.strftime("%Y-%m")
 
 
 def _taxonomies(catalog: Catalog) -> list[Taxonomy]:

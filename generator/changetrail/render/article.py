@@ -15,6 +15,7 @@ import jinja2
 
 from ..article import WORDS_PER_MINUTE, is_stale, word_count
 from .context import checklist_items
+from .paging import paginate
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -132,23 +133,33 @@ class ArticleRenderer:
         return is_stale(page.meta, self.today, self.settings.review_max_age_days)
 
     def review_page(self, catalog: Catalog) -> str:
-        """The generated "Needs review" page: stale articles, oldest first, with owners."""
-        base = posixpath.dirname(self.settings.review_page)
+        """The first page of "Needs review" (see ``review_pages``)."""
+        return self.review_pages(catalog)[self.settings.review_page]
+
+    def review_pages(self, catalog: Catalog) -> dict[str, str]:
+        """The generated "Needs review" pages: stale articles, oldest first, with owners.
+
+        ``page_size`` articles a page; keyed by src_uri, the first at ``review_page``.
+        """
         stale = [a for a in catalog.articles if self.is_stale(a)]
         stale.sort(key=lambda a: (_reviewed(a) or "0000", a.uri))
-        rows = [
-            {
-                "last_reviewed": _reviewed(a) or "never",
-                "title": a.meta.title,
-                "href": posixpath.relpath(a.uri, base or "."),
-                "owner": a.meta.owner or "(no owner)",
-                "status": a.meta.revision.status.value if a.meta.revision else "draft",
-            }
-            for a in stale
-        ]
-        return self.md.env.get_template("review.md.j2").render(
-            rows=rows, max_age=self.settings.review_max_age_days, today=self.today
-        )
+        pages = {}
+        for page in paginate(stale, self.settings.review_page, self.settings.page_size):
+            base = posixpath.dirname(page.uri)
+            rows = [
+                {
+                    "last_reviewed": _reviewed(a) or "never",
+                    "title": a.meta.title,
+                    "href": posixpath.relpath(a.uri, base or "."),
+                    "owner": a.meta.owner or "(no owner)",
+                    "status": a.meta.revision.status.value if a.meta.revision else "draft",
+                }
+                for a in page.items
+            ]
+            pages[page.uri] = self.md.env.get_template("review.md.j2").render(
+                rows=rows, page=page, max_age=self.settings.review_max_age_days, today=self.today
+            )
+        return pages
 
 
 def _reviewed(page: ArticlePage) -> str | None:

@@ -90,8 +90,9 @@ def render_views(
 
     Pages: ``recent.md``, ``checklists.md``, ``files/index.md`` and ``files/<slug>.md``,
     ``metrics/index.md`` and ``metrics/<slug>.md``, ``owners/index.md`` and
-    ``owners/<slug>.md`` (the owner taxonomy's slugs, so these can replace its pages).
-    Only published records are shown.
+    ``owners/<slug>.md`` (the owner taxonomy's slugs, so these can replace its pages). Each
+    list has at most ``page_size`` entries a page; the next pages are ``<page>/page/<n>.md``
+    (``render.paging``). Only published records are shown.
 
     Args:
         catalog: every valid record; its owner slugs name the owner pages.
@@ -114,18 +115,14 @@ def render_views(
         today=build_day(now),
     )
 
-    def uri(*parts: str) -> str:
-        return "/".join((settings.site_path, *parts))
-
-    pages = {uri("recent.md"): views.recent(), uri("checklists.md"): views.checklists()}
-    pages[uri("files", "index.md")] = views.files_index()
+    pages = {**views.recent(), **views.checklists(), **views.files_index()}
     for node in links.files.sorted_nodes():
-        pages[uri("files", f"{node.slug}.md")] = views.file_page(node)
-    pages[uri("metrics", "index.md")] = views.metrics_index()
+        pages.update(views.file_page(node))
+    pages.update(views.metrics_index())
     for trend in links.trends.values():
-        pages[uri("metrics", f"{trend.slug}.md")] = views.metric_page(trend)
+        pages.update(views.metric_page(trend))
     owners = views.owners()
-    pages[uri("owners", "index.md")] = views.owners_index(owners)
+    pages.update(views.owners_index(owners))
     for owner in owners:
-        pages[uri("owners", f"{owner['slug']}.md")] = views.owner_page(owner)
-    return pages
+        pages.update(views.owner_page(owner))
+    return {f"{settings.site_path}/{uri}": markdown for uri, markdown in pages.items()}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from markupsafe import Markup
 
+from ..render.paging import page_uri, paginate
 from .chart import render_trend_svg
 from .context import (
     OPEN_STATUSES,
@@ -71,53 +72,109 @@ class ViewPages:
     def _row(self, rec: Record) -> RecordRow:
         return record_row(rec, self.catalog, self.files)
 
-    def recent(self) -> str:
-        """``recent.md``: the 24 hours / 7 days / 30 days windows before the build."""
-        return self._render(
-            "recent.md.j2",
-            built=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            windows=recent_windows(self.records, self.catalog, self.files, today=self.today),
-            root=Markup(""),
-        )
+    @property
+    def size(self) -> int:
+        """Entries per page of every list (``page_size``)."""
+        return self.renderer.settings.page_size
 
-    def files_index(self) -> str:
-        """``files/index.md``: every path and folder, folders before their contents."""
-        return self._render("files_index.md.j2", nodes=self.files.sorted_nodes())
+    def recent(self) -> dict[str, str]:
+        """``recent.md``: the 24 hours / 7 days / 30 days windows before the build.
 
-    def file_page(self, node: PathNode) -> str:
-        """``files/<slug>.md``: the records that touched a path, or anything under a folder."""
-        nodes = self.files.nodes
-        return self._render(
-            "file_page.md.j2",
-            node=node,
-            rows=[self._row(r) for r in node.records],
-            parents=[(p, nodes[p].slug) for p in node.parents],
-            children=[
-                (c, nodes[c].slug, nodes[c].is_folder, len(nodes[c].records)) for c in node.children
-            ],
-        )
-
-    def metrics_index(self) -> str:
-        """``metrics/index.md``: every metric with a trend."""
-        return self._render("metrics_index.md.j2", trends=list(self.trends.values()))
-
-    def metric_page(self, trend: MetricTrend) -> str:
-        """``metrics/<slug>.md``: the chart and its table."""
-        rows = [
-            MetricRow(
-                date=p.date,
-                id=p.record.id,
-                title=p.record.meta.title,
-                before=p.metric.before,
-                after=p.metric.after,
-                unit=p.metric.unit,
-                change_percent=p.metric.change_percent,
-                improved=p.metric.improved,
+        At most ``page_size`` entries, the newest; the page says how many more the windows had.
+        """
+        windows = recent_windows(self.records, self.catalog, self.files, today=self.today)
+        room = self.size
+        found = 0
+        for window in windows:
+            found += len(window["entries"])
+            window["entries"] = window["entries"][: max(room, 0)]
+            room -= len(window["entries"])
+        shown = self.size - room
+        return {
+            "recent.md": self._render(
+                "recent.md.j2",
+                built=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                windows=windows,
+                shown=shown,
+                hidden=found - shown,
+                root=Markup(""),
             )
-            for p in trend.points
+        }
+
+    def files_index(self) -> dict[str, str]:
+        """``files/index.md``: every path and folder, folders before their contents."""
+        return {
+            f"files/{page.uri}": self._render("files_index.md.j2", page=page)
+            for page in paginate(self.files.sorted_nodes(), "index.md", self.size)
+        }
+
+    def _files_index_page(self, path: str) -> str:
+        """The page of the files index (relative to ``files/``) that lists ``path``."""
+        order = [n.path for n in self.files.sorted_nodes()]
+        return page_uri("index.md", order.index(path) // self.size + 1)
+
+    def file_page(self, node: PathNode) -> dict[str, str]:
+        """``files/<slug>.md``: the records that touched a path, or anything under a folder.
+
+        A folder's page lists at most ``page_size`` of the paths directly inside it, and links
+        to the files index for the rest.
+        """
+        nodes = self.files.nodes
+        children = [
+            (c, nodes[c].slug, nodes[c].is_folder, len(nodes[c].records)) for c in node.children
         ]
-        svg = render_trend_svg(trend, chart_id=f"ct-chart-{trend.slug}")
-        return self._render("metric_page.md.j2", trend=trend, rows=rows, svg=Markup(svg))
+        pages = {}
+        for page in paginate(node.records, f"{node.slug}.md", self.size):
+            first = page.number == 1
+            pages[f"files/{page.uri}"] = self._render(
+                "file_page.md.j2",
+                node=node,
+                page=page,
+                rows=[self._row(r) for r in page.items],
+                parents=[(p, nodes[p].slug) for p in node.parents],
+                children=children[: self.size] if first else [],
+                more_children=max(len(children) - self.size, 0) if first else 0,
+                children_index=Markup(self._files_index_page(node.path))
+                if first and len(children) > self.size
+                else "",
+            )
+        return pages
+
+    def metrics_index(self) -> dict[str, str]:
+        """``metrics/index.md``: every metric with a trend."""
+        return {
+            f"metrics/{page.uri}": self._render("metrics_index.md.j2", page=page)
+            for page in paginate(list(self.trends.values()), "index.md", self.size)
+        }
+
+    def metric_page(self, trend: MetricTrend) -> dict[str, str]:
+        """``metrics/<slug>.md``: the chart and its table, ``page_size`` values a page.
+
+        Page 1 has the newest values; each page charts its own values, oldest first.
+        """
+        pages = {}
+        newest_first = list(reversed(trend.points))
+        for page in paginate(newest_first, f"{trend.slug}.md", self.size):
+            points = tuple(reversed(page.items))
+            rows = [
+                MetricRow(
+                    date=p.date,
+                    id=p.record.id,
+                    title=p.record.meta.title,
+                    before=p.metric.before,
+                    after=p.metric.after,
+                    unit=p.metric.unit,
+                    change_percent=p.metric.change_percent,
+                    improved=p.metric.improved,
+                )
+                for p in points
+            ]
+            chart_id = f"ct-chart-{trend.slug}" + (f"-{page.number}" if page.number > 1 else "")
+            svg = render_trend_svg(replace(trend, points=points), chart_id=chart_id)
+            pages[f"metrics/{page.uri}"] = self._render(
+                "metric_page.md.j2", trend=trend, page=page, rows=rows, svg=Markup(svg)
+            )
+        return pages
 
     def owners(self) -> list[OwnerView]:
         """Every owner of the catalog (so the pages match the owner taxonomy's), by name."""
@@ -148,16 +205,35 @@ class ViewPages:
             )
         return views
 
-    def owners_index(self, owners: list[OwnerView]) -> str:
+    def owners_index(self, owners: list[OwnerView]) -> dict[str, str]:
         """``owners/index.md``."""
-        return self._render("owners_index.md.j2", owners=owners)
+        return {
+            f"owners/{page.uri}": self._render("owners_index.md.j2", page=page)
+            for page in paginate(owners, "index.md", self.size)
+        }
 
-    def owner_page(self, owner: OwnerView) -> str:
-        """``owners/<slug>.md``: open, recent and all changes, and open checklist items."""
-        return self._render("owner_page.md.j2", owner=owner, root=Markup("../"))
+    def owner_page(self, owner: OwnerView) -> dict[str, str]:
+        """``owners/<slug>.md``: open, recent and all changes, and open checklist items.
 
-    def checklists(self) -> str:
+        The first page has the open and recent changes and open checklist items, at most
+        ``page_size`` of each; every page has ``page_size`` of all the owner's changes.
+        """
+        return {
+            f"owners/{page.uri}": self._render(
+                "owner_page.md.j2",
+                owner=owner,
+                page=page,
+                limit=self.size,
+                root=Markup(page.up + "../"),
+            )
+            for page in paginate(owner["rows"], f"{owner['slug']}.md", self.size)
+        }
+
+    def checklists(self) -> dict[str, str]:
         """``checklists.md``: shipped records with unfinished checklists, oldest first."""
         oldest_first = sorted(self.records, key=lambda r: (r.meta.date, r.id))
         rows = checklist_rows(oldest_first, self.catalog, self.files, self.renderer.settings)
-        return self._render("checklists.md.j2", checklists=rows, root=Markup(""))
+        return {
+            page.uri: self._render("checklists.md.j2", page=page, root=page.up)
+            for page in paginate(rows, "checklists.md", self.size)
+        }
