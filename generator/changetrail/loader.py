@@ -44,6 +44,8 @@ class Record:
     meta: ChangeRecord
     body: str
     source: Frontmatter = field(repr=False, compare=False)
+    #: The secret scan's findings when it ran as the file was loaded; None when it did not.
+    secrets: tuple[RecordError, ...] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,8 @@ class ArticlePage:
     source: Frontmatter = field(repr=False, compare=False)
     reading_time: int = 1
     hash: str = ""
+    #: The secret scan's findings when it ran as the file was loaded; None when it did not.
+    secrets: tuple[RecordError, ...] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)

@@ -29,6 +29,7 @@ __all__ = [
     "Facts",
     "gather_facts",
     "normal_path",
+    "parent_folders",
     "resolve_commits",
 ]
 
@@ -103,7 +104,7 @@ def gather_facts(
         shallow=info.shallow,
         prefix=prefix,
         head_files=head_files,
-        head_dirs=frozenset(_parents(head_files)),
+        head_dirs=frozenset(parent_folders(head_files)),
         revs=resolved,
         commits=commits,
         at_commit=frozenset(),
@@ -121,7 +122,8 @@ def _split_z(raw: bytes) -> list[str]:
     return raw.decode("utf-8", "surrogateescape").split("\0")
 
 
-def _parents(files: Iterable[str]) -> set[str]:
+def parent_folders(files: Iterable[str]) -> set[str]:
+    """Every folder above the given paths: ``a/b/c.py`` -> ``a``, ``a/b``."""
     dirs: set[str] = set()
     for f in files:
         parts = f.split("/")[:-1]

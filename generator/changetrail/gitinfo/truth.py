@@ -9,17 +9,27 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from ..checks.common import error_at
 from ..errors import RecordError, Severity, close_match_hint, show_value
 from ..models import Status
 from . import runner
-from .facts import AMBIGUOUS, MISSING, Commit, Facts, at_head, gather_facts, normal_path
+from .facts import (
+    AMBIGUOUS,
+    MISSING,
+    Commit,
+    Facts,
+    at_head,
+    gather_facts,
+    normal_path,
+    parent_folders,
+)
 from .history import SHALLOW_HINT
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
     from ..loader import Record
@@ -69,9 +79,9 @@ def check_git(
         return [_unavailable(config_file, facts)]
     errors: list[RecordError] = []
     cut_short: list[tuple[Record, str]] = []
-    skip = _unlisted_filter(records, facts, ignore_unlisted)
+    index = _Index(facts, _unlisted_filter(records, facts, ignore_unlisted))
     for rec in claims:
-        found, unsure = _judge_record(rec, facts, skip)
+        found, unsure = _judge_record(rec, facts, index)
         errors.extend(found)
         if unsure:
             cut_short.append((rec, unsure))
@@ -123,13 +133,89 @@ def _unavailable(config_file: str, why: str) -> RecordError:
     )
 
 
-def _covers(listed: str, changed: str) -> bool:
-    return changed == listed or changed.startswith(listed + "/")
+class _Index:
+    """What the judging asks of the facts many times, computed once (lazily) per check.
+
+    Without it, each record scanned every changed path and each missing path scanned every
+    file at HEAD: quadratic in the size of the site.
+    """
+
+    def __init__(self, facts: Facts, skip: Callable[[str], bool]) -> None:
+        self.facts = facts
+        self.skip = skip
+        self._covered: dict[str, frozenset[str]] = {}
+        self._unlisted: dict[str, list[str]] = {}
+        self._nearest: dict[str, str | None] = {}
+        self._by_name: dict[str, list[str]] | None = None
+        self._by_length: dict[str, dict[int, list[str]]] = {}
+
+    def covered(self, commit: Commit) -> frozenset[str]:
+        """The paths a commit changed and every folder above them: what a listed path covers."""
+        if commit.sha not in self._covered:
+            self._covered[commit.sha] = (commit.files or frozenset()) | parent_folders(
+                commit.files or ()
+            )
+        return self._covered[commit.sha]
+
+    def unlisted(self, commit: Commit) -> list[str]:
+        """The changed paths of a commit that some record must list, sorted."""
+        if commit.sha not in self._unlisted:
+            self._unlisted[commit.sha] = sorted(c for c in commit.files or () if not self.skip(c))
+        return self._unlisted[commit.sha]
+
+    def nearest(self, path: str) -> str | None:
+        """``did you mean …?`` for a moved file (same name elsewhere) or a near-miss spelling."""
+        if path not in self._nearest:
+            self._nearest[path] = self._find_nearest(path)
+        return self._nearest[path]
+
+    def _find_nearest(self, path: str) -> str | None:
+        facts = self.facts
+        if self._by_name is None:
+            self._by_name = defaultdict(list)
+            for f in facts.head_files:
+                self._by_name[f.rsplit("/", 1)[-1]].append(f)
+        same_name = self._by_name.get(path.rsplit("/", 1)[-1])
+        if same_name:
+            return close_match_hint(path, sorted(same_name)) or f"did you mean '{min(same_name)}'?"
+        # difflib is quadratic-ish; on big repositories look only beside the path.
+        big = len(facts.head_files) + len(facts.head_dirs) > _BIG_POOL
+        top = path.split("/", 1)[0] if big else ""
+        by_length = self._pool(top if big else None)
+        with_prefix = str(facts.prefix / path)
+        if facts.prefix.parts and with_prefix in by_length.get(len(with_prefix), ()):
+            return (
+                f"paths are relative to the repository's top folder: did you mean '{with_prefix}'?"
+            )
+        # Only lengths that can reach the cutoff: the test difflib makes first (real_quick_ratio).
+        size = len(path)
+        near = [
+            p
+            for length, paths in by_length.items()
+            if 2.0 * min(size, length) / (size + length) >= _CUTOFF
+            for p in paths
+        ]
+        matches = difflib.get_close_matches(path, near, n=1, cutoff=_CUTOFF)
+        return f"did you mean '{matches[0]}'?" if matches else None
+
+    def _pool(self, top: str | None) -> dict[int, list[str]]:
+        """Files and folders at HEAD (under the top folder ``top``, if given) by length."""
+        key = "" if top is None else f"/{top}"
+        if key not in self._by_length:
+            by_length: dict[int, list[str]] = defaultdict(list)
+            for p in self.facts.head_files | self.facts.head_dirs:
+                if top is None or p.split("/", 1)[0] == top:
+                    by_length[len(p)].append(p)
+            self._by_length[key] = by_length
+        return self._by_length[key]
 
 
-def _judge_record(
-    rec: Record, facts: Facts, skip: Callable[[str], bool]
-) -> tuple[list[RecordError], str | None]:
+#: Above this many files and folders at HEAD, near misses are looked for beside the path only.
+_BIG_POOL = 20_000
+_CUTOFF = 0.75
+
+
+def _judge_record(rec: Record, facts: Facts, index: _Index) -> tuple[list[RecordError], str | None]:
     """Problems of one record, and why history could not settle it (a shallow checkout)."""
     errors: list[RecordError] = []
     rev = rec.meta.commit
@@ -144,13 +230,15 @@ def _judge_record(
     elif commit is not None and commit.files is None:
         unsure = f"commit '{rev}' is at the edge of this checkout, so what it changed is unknown"
     changed = commit.files if commit is not None else None
+    covered = index.covered(commit) if commit is not None and changed is not None else None
     listed: list[str] = []
     for i, raw in enumerate(rec.meta.files_touched):
         path = normal_path(raw)
         if not path:
             continue
         listed.append(path)
-        touched = changed is not None and any(_covers(path, c) for c in changed)
+        # A listed path covers a changed one that is it or lies under it.
+        touched = covered is not None and path in covered
         exists = (
             at_head(path, facts)
             or touched
@@ -158,11 +246,11 @@ def _judge_record(
         )
         if not exists:
             if unsure is None:
-                errors.append(_file_missing(rec, i, raw, path, facts, commit))
+                errors.append(_file_missing(rec, i, raw, path, index, commit))
         elif changed is not None and not touched:
             errors.append(_file_untouched(rec, i, path, commit))
     if changed is not None and commit is not None:
-        errors.extend(_unlisted(rec, listed, changed, commit, skip))
+        errors.extend(_unlisted(rec, listed, index.unlisted(commit), commit))
     return errors, unsure
 
 
@@ -184,14 +272,14 @@ def _commit_unknown(rec: Record, rev: str, *, ambiguous: bool) -> RecordError:
 
 
 def _file_missing(
-    rec: Record, i: int, raw: str, path: str, facts: Facts, commit: Commit | None
+    rec: Record, i: int, raw: str, path: str, index: _Index, commit: Commit | None
 ) -> RecordError:
     message = (
         f"path found neither at HEAD nor in commit {_short(commit)}"
         if commit
         else "path not found at HEAD"
     )
-    hint = _nearest(path, facts) or (
+    hint = index.nearest(path) or (
         "paths are relative to the repository's top folder (the one that holds .git)"
     )
     if commit is None:
@@ -209,23 +297,6 @@ def _file_missing(
     )
 
 
-def _nearest(path: str, facts: Facts) -> str | None:
-    """``did you mean …?`` for a moved file (same name elsewhere) or a near-miss spelling."""
-    name = path.rsplit("/", 1)[-1]
-    same_name = [f for f in facts.head_files if f.rsplit("/", 1)[-1] == name]
-    if same_name:
-        return close_match_hint(path, sorted(same_name)) or f"did you mean '{min(same_name)}'?"
-    pool = facts.head_files | facts.head_dirs
-    if len(pool) > 20_000:  # difflib is quadratic-ish; look only beside the path on big repos
-        top = path.split("/", 1)[0]
-        pool = frozenset(p for p in pool if p.split("/", 1)[0] == top)
-    with_prefix = str(facts.prefix / path)
-    if facts.prefix.parts and with_prefix in pool:
-        return f"paths are relative to the repository's top folder: did you mean '{with_prefix}'?"
-    matches = difflib.get_close_matches(path, sorted(pool), n=1, cutoff=0.75)
-    return f"did you mean '{matches[0]}'?" if matches else None
-
-
 def _file_untouched(rec: Record, i: int, path: str, commit: Commit | None) -> RecordError:
     return error_at(
         rec,
@@ -237,13 +308,12 @@ def _file_untouched(rec: Record, i: int, path: str, commit: Commit | None) -> Re
 
 
 def _unlisted(
-    rec: Record,
-    listed: list[str],
-    changed: frozenset[str],
-    commit: Commit,
-    skip: Callable[[str], bool],
+    rec: Record, listed: list[str], candidates: list[str], commit: Commit
 ) -> list[RecordError]:
-    missing = sorted(c for c in changed if not skip(c) and not any(_covers(p, c) for p in listed))
+    own = set(listed)
+    missing = [
+        c for c in candidates if c not in own and not any(d in own for d in _folders_above(c))
+    ]
     out = [
         error_at(
             rec,
@@ -270,6 +340,14 @@ def _unlisted(
             )
         )
     return out
+
+
+def _folders_above(path: str) -> Iterator[str]:
+    """``a/b/c`` -> ``a/b``, ``a``."""
+    end = path.rfind("/")
+    while end > 0:
+        yield path[:end]
+        end = path.rfind("/", 0, end)
 
 
 def _shallow_summary(cut_short: list[tuple[Record, str]]) -> RecordError:

@@ -17,7 +17,7 @@ Pure: records and articles in, ``RecordError`` values out. A file's text is aske
 from __future__ import annotations
 
 import bisect
-import hashlib
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -37,15 +37,16 @@ from detect_secrets.settings import default_settings, get_filters, get_plugins
 from detect_secrets.util.code_snippet import get_code_snippet
 from detect_secrets.util.inject import call_function_with_arguments
 
-from .errors import RecordError
-from .loader import read_text
-from .validation import field_path
+from ..errors import RecordError
+from ..loader import read_text
+from ..validation import field_path
+from .gates import ASSIGNMENT_GATES, Gate, Haystack, gates_for
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .loader import ArticlePage, Record
-    from .yamlread import Loc
+    from ..loader import ArticlePage, Record
+    from ..yamlread import Loc
 
 __all__ = ["ALLOW_MARKER", "KEYWORD_ENTROPY", "SKIPPED_FIELDS", "file_reader", "scan_secrets"]
 
@@ -128,10 +129,13 @@ _PLACEHOLDER = re.compile(
 )
 _USER_FLAGS = frozenset({"-u", "--user"})  # curl and wget take "user:password" after these
 _TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=]*")
-# The keyword detector's words are lower case; searching lower-cased text is ten times faster
-# than a case-insensitive regex (which is used when lower-casing changes the text's length).
-_KEYWORDS = re.compile("|".join(DENYLIST))
-_KEYWORDS_ANY_CASE = re.compile("|".join(DENYLIST), re.IGNORECASE)
+# The keyword detector's rules for Markdown need one of its words and a quote on the line. Its
+# words are lower case; searching lower-cased text is ten times faster than a case-insensitive
+# regex.
+_WORDS = "|".join(DENYLIST)
+_KEYWORDS = Gate.of(
+    f"(?:{_WORDS}).*['\"`]|['\"`].*(?:{_WORDS})", lower=True, needles=("'", '"', "`")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +159,49 @@ class _Hit:
 
 @dataclass(frozen=True, slots=True)
 class _Detectors:
-    """detect-secrets' plugins and filters, with a cheap whole-text gate for each plugin."""
+    """detect-secrets' plugins and filters, with cheap whole-text gates for each plugin."""
 
-    gates: list[tuple[Any, list[re.Pattern[str]] | None]]
+    gates: list[tuple[Any, list[Gate] | None]]
     secret_filters: list[Any]
     line_filters: list[Any]
     base64: Base64HighEntropyString
+
+
+class SecretScanner:
+    """Scans one item at a time; use it inside ``with`` (detect-secrets' settings are global).
+
+    The settings turn verification off, so that nothing is ever sent to a provider's API.
+    """
+
+    def __init__(self) -> None:
+        self._settings = default_settings()
+        self._detectors: _Detectors | None = None
+
+    def __enter__(self) -> SecretScanner:
+        settings = self._settings.__enter__()
+        settings.disable_plugins(*_DISABLED_PLUGINS)
+        settings.disable_filters(_VERIFY_FILTER)  # verifying would call the provider's API
+        self._detectors = _load_detectors()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._detectors = None
+        self._settings.__exit__(None, None, None)
+
+    def scan(
+        self, item: Record | ArticlePage, read_source: Callable[[], str | None]
+    ) -> list[RecordError]:
+        """Every credential in one record or article (see ``scan_secrets``).
+
+        Args:
+            item: a loaded record or article.
+            read_source: gives the file's whole text; called only when there is a finding.
+        """
+        assert self._detectors is not None, "use SecretScanner in a with statement"
+        hits = _find(_Published(item), self._detectors)
+        if not hits:
+            return []
+        return list(_report(item, hits, read_source()))
 
 
 def file_reader(root: Path) -> Callable[[str], str | None]:
@@ -180,6 +221,9 @@ def scan_secrets(
 ) -> list[RecordError]:
     """Report every credential in the published fields and bodies of records and articles.
 
+    An item loaded with its scan done (``secrets`` set, see ``pipeline.load_project``) is not
+    scanned again.
+
     Args:
         items: loaded records and articles.
         read_source: gives a file's whole text by its ``path`` (see ``file_reader``). It is
@@ -191,34 +235,40 @@ def scan_secrets(
         One error ``secret.<kind>`` per secret per line, the value redacted.
     """
     errors: list[RecordError] = []
-    with default_settings() as settings:
-        settings.disable_plugins(*_DISABLED_PLUGINS)
-        settings.disable_filters(_VERIFY_FILTER)  # verifying would call the provider's API
-        detectors = _load_detectors()
-        for item in items:
-            hits = _cached_find(list(_published_lines(item)), detectors)
-            if hits:
-                source = read_source(item.path) if read_source else None
-                errors.extend(_report(item, hits, source))
+    todo = []
+    for item in items:
+        if item.secrets is not None:
+            errors.extend(item.secrets)
+        else:
+            todo.append(item)
+    if not todo:
+        return errors
+    with SecretScanner() as scanner:
+        for item in todo:
+            source = functools.partial(read_source, item.path) if read_source else _no_source
+            errors.extend(scanner.scan(item, source))
     return errors
 
 
+def _no_source() -> None:
+    return None
+
+
 def _load_detectors() -> _Detectors:
-    gates: list[tuple[Any, list[re.Pattern[str]] | None]] = []
+    gates: list[tuple[Any, list[Gate] | None]] = []
     base64 = Base64HighEntropyString()
     for plugin in get_plugins():
-        patterns: list[re.Pattern[str]] | None
+        found: list[Gate] | None
         if isinstance(plugin, RegexBasedDetector):
-            # MULTILINE keeps '^' and '$' meaning "line" when a whole text is searched at once.
-            patterns = [re.compile(p.pattern, p.flags | re.MULTILINE) for p in plugin.denylist]
+            found = [gates_for(p) for p in plugin.denylist]
         elif isinstance(plugin, HighEntropyStringsPlugin):
-            patterns = [plugin.regex]
+            found = [Gate(plugin.regex, needles=("'", '"'))]
             base64 = plugin if isinstance(plugin, Base64HighEntropyString) else base64
         elif isinstance(plugin, KeywordDetector):
-            patterns = [_KEYWORDS]  # every rule of the keyword detector needs one of its words
+            found = [_KEYWORDS]
         else:
-            patterns = None  # a plugin we do not know: run it on every line
-        gates.append((plugin, patterns))
+            found = None  # a plugin we do not know: run it on every line
+        gates.append((plugin, found))
     filters = list(get_filters())
     return _Detectors(
         gates=gates,
@@ -233,15 +283,54 @@ def _load_detectors() -> _Detectors:
     )
 
 
-def _published_lines(item: Record | ArticlePage) -> Iterator[_Line]:
-    for loc, key, value in _strings(item.source.data, ()):
-        if loc and loc[0] in SKIPPED_FIELDS:
-            continue
-        parts = value.split("\n")
-        for i, part in enumerate(parts):
-            yield _Line(loc, i, part, key if len(parts) == 1 else None)
-    for i, part in enumerate(item.body.split("\n")):
-        yield _Line(None, i, part)
+class _Published:
+    """What an item publishes, as one text: its frontmatter values (except ``SKIPPED_FIELDS``),
+    then its body, one line of text per line of a value.
+
+    ``_Line`` objects are made only for the lines asked for (most lines have no finding), and
+    once each, so that two findings on one line share it.
+    """
+
+    def __init__(self, item: Record | ArticlePage) -> None:
+        values = [
+            s for s in _strings(item.source.data, ()) if not (s[0] and s[0][0] in SKIPPED_FIELDS)
+        ]
+        self.text = "\n".join([*(value for _, _, value in values), item.body])
+        self.texts = self.text.split("\n")
+        self.starts = [0, *itertools.accumulate(len(t) + 1 for t in self.texts[:-1])]
+        # The first line of each value, and of the body (the last entry).
+        firsts = [0]
+        for _, _, value in values:
+            firsts.append(firsts[-1] + value.count("\n") + 1)
+        self.firsts = firsts
+        self.values = values
+        self._lines: dict[int, _Line] = {}
+
+    def line(self, i: int) -> _Line:
+        """The ``i``-th line of the text."""
+        found = self._lines.get(i)
+        if found is None:
+            v = bisect.bisect_right(self.firsts, i) - 1
+            if v == len(self.values):
+                found = _Line(None, i - self.firsts[v], self.texts[i])
+            else:
+                loc, key, _ = self.values[v]
+                one = self.firsts[v + 1] - self.firsts[v] == 1
+                found = _Line(loc, i - self.firsts[v], self.texts[i], key if one else None)
+            self._lines[i] = found
+        return found
+
+    def keyed(self) -> Iterator[_Line]:
+        """The one-line values that have a mapping key."""
+        for v, (_, key, _) in enumerate(self.values):
+            if key and self.firsts[v + 1] - self.firsts[v] == 1:
+                yield self.line(self.firsts[v])
+
+    def spanned(self, match: re.Match[str]) -> range:
+        """The lines a match of the text covers."""
+        first = bisect.bisect_right(self.starts, match.start()) - 1
+        last = bisect.bisect_right(self.starts, max(match.start(), match.end() - 1)) - 1
+        return range(first, last + 1)
 
 
 def _strings(
@@ -257,59 +346,27 @@ def _strings(
             yield from _strings(v, (*loc, i))
 
 
-#: Findings by a digest of the published text, so that `serve` rescans only edited files.
-_CACHE: dict[bytes, list[_Hit]] = {}
-_CACHE_SIZE = 50_000
-
-
-def _cached_find(lines: list[_Line], det: _Detectors) -> list[_Hit]:
-    digest = hashlib.blake2b(digest_size=16)
-    for line in lines:
-        digest.update(f"{line.loc!r}\0{line.index}\0{line.key!r}\0{line.text}\0".encode())
-    key = digest.digest()
-    if key not in _CACHE:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[key] = _find(lines, det)
-    return _CACHE[key]
-
-
-def _find(lines: list[_Line], det: _Detectors) -> list[_Hit]:
-    """Search the whole text once per plugin, then run plugins only on the lines they matched."""
-    text = "\n".join(line.text for line in lines)
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line.text) + 1)
-
-    def spanned(match: re.Match[str]) -> range:
-        first = bisect.bisect_right(starts, match.start()) - 1
-        last = bisect.bisect_right(starts, max(match.start(), match.end() - 1)) - 1
-        return range(first, last + 1)
-
-    lower = text.lower()
-
-    def search(pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
-        if pattern is not _KEYWORDS:
-            return pattern.finditer(text)
-        if len(lower) == len(text):
-            return pattern.finditer(lower)
-        return _KEYWORDS_ANY_CASE.finditer(text)
-
+def _find(published: _Published, det: _Detectors) -> list[_Hit]:
+    """Search the whole text once per gate, then run plugins only on the lines they matched."""
+    hay = Haystack(published.text)
     todo: dict[int, list[Any]] = defaultdict(list)
-    for plugin, patterns in det.gates:
-        if patterns is None:
-            hit_lines: set[int] = set(range(len(lines)))
+    everything = range(len(published.texts))
+    for plugin, gates in det.gates:
+        if gates is None:
+            hit_lines: set[int] | range = everything
         else:
-            hit_lines = {i for p in patterns for m in search(p) for i in spanned(m)}
+            hit_lines = {i for g in gates for m in g.finditer(hay) for i in published.spanned(m)}
         for i in hit_lines:
             todo[i].append(plugin)
     hits: list[_Hit] = []
-    for i, plugins in todo.items():
-        hits.extend(_run_plugins(lines[i], plugins, det))
-    for match in _assignments(text, 0, len(text)):
-        i = spanned(match)[0]
-        hits.extend(_assigned(lines[i], match, match.start() - starts[i], det))
-    hits.extend(h for line in lines if line.key for h in _keyed(line, det))
+    for i in sorted(todo):
+        hits.extend(_run_plugins(published.line(i), todo[i], det))
+    assigned = {i for g in ASSIGNMENT_GATES for m in g.finditer(hay) for i in published.spanned(m)}
+    for i in sorted(assigned):
+        start = published.starts[i]
+        for match in _assignments(hay.text, start, start + len(published.texts[i])):
+            hits.extend(_assigned(published.line(i), match, match.start() - start, det))
+    hits.extend(h for line in published.keyed() for h in _keyed(line, det))
     # detect-secrets' line filters (``secret = get_secret()``) are slow on long lines: they run
     # only on lines with a finding.
     return _dedupe([h for h in hits if not _indirect(h.line.text, det)])
@@ -412,6 +469,7 @@ def _dedupe(hits: list[_Hit]) -> list[_Hit]:
 def _report(
     item: Record | ArticlePage, hits: list[_Hit], source: str | None
 ) -> Iterator[RecordError]:
+    """Place each finding in the file, and drop those on an allowed line."""
     file_lines = source.split("\n") if source is not None else None
     for hit in hits:
         line_no, column = _locate(item, hit, file_lines)
