@@ -532,3 +532,13 @@ def test_taxonomy_index_is_paginated() -> None:
     assert third.count("| [tag ") == 5
     assert "[tag 20](../tag\\-20.md)" in third
     assert "[Back to the change log](../../index.md)" in third
+
+
+def test_month_page_golden(*, update_goldens: bool) -> None:
+    catalog = numbered(12, start=dt.date(2024, 3, 31))
+    pages = Renderer(Settings(page_size=SIZE)).render_changelog(catalog)
+    compare_golden(
+        "changelog-month-page-2.md",
+        pages["changes/archive/2024-03/page/2.md"],
+        update=update_goldens,
+    )

@@ -755,9 +755,10 @@ def test_a_big_folder_lists_part_of_its_contents(busy_pages: dict[str, str]) -> 
 
 def test_owner_page_sections_are_capped(busy_pages: dict[str, str]) -> None:
     alice = busy_pages["changes/owners/alice.md"]
-    assert "The 10 newest of 11; the others are under *All changes*." in alice  # open
-    assert "The 10 newest of 16" in alice  # the last 30 days
-    assert "The 10 oldest of 12 changes with open items" in alice
+    # Each summary list shows a fifth of page_size.
+    assert "The 2 newest of 11; the others are under *All changes*." in alice  # open
+    assert "The 2 newest of 16" in alice  # the last 30 days
+    assert "The 2 oldest of 12 changes with open items" in alice
     second = busy_pages["changes/owners/alice/page/2.md"]
     assert "## Open changes" not in second
     assert linked_records(second) == {f"r{n:02d}" for n in range(SIZE, 2 * SIZE)}

@@ -31,6 +31,9 @@ __all__ = ["ViewPages"]
 
 #: Days an owner's change counts as recent.
 OWNER_RECENT_DAYS = 30
+#: An owner's open, recent and checklist lists each show ``page_size`` divided by this (their
+#: summary above the list of all their changes).
+OWNER_SECTION_SHARE = 5
 
 
 class MetricRow(TypedDict):
@@ -215,15 +218,16 @@ class ViewPages:
     def owner_page(self, owner: OwnerView) -> dict[str, str]:
         """``owners/<slug>.md``: open, recent and all changes, and open checklist items.
 
-        The first page has the open and recent changes and open checklist items, at most
-        ``page_size`` of each; every page has ``page_size`` of all the owner's changes.
+        The first page has the open and recent changes and open checklist items, at most a
+        fifth of ``page_size`` of each (``OWNER_SECTION_SHARE``); every page has ``page_size``
+        of all the owner's changes.
         """
         return {
             f"owners/{page.uri}": self._render(
                 "owner_page.md.j2",
                 owner=owner,
                 page=page,
-                limit=self.size,
+                limit=self.size // OWNER_SECTION_SHARE,
                 root=Markup(page.up + "../"),
             )
             for page in paginate(owner["rows"], f"{owner['slug']}.md", self.size)
