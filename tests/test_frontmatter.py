@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from changetrail import yamlread
 from changetrail.errors import RecordError
 from changetrail.frontmatter import Frontmatter, Position, decode, split
 from changetrail.loader import load_text
@@ -345,3 +347,87 @@ def test_crlf_and_bom_give_the_same_result_as_lf(
     decoded = decode(raw, PATH)
     assert isinstance(decoded, str)
     assert split(decoded, PATH) == split(lf, PATH)
+
+
+# -- the one-pass reader gives what the long way gives ----------------------------------------
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _fixture_frontmatters() -> list[tuple[str, str]]:
+    """Every frontmatter of the golden error cases and of this project's records and docs."""
+    found = []
+    for case in sorted((_ROOT / "tests" / "golden" / "errors").glob("*.yml")):
+        for name, text in yaml.safe_load(case.read_text(encoding="utf-8"))["files"].items():
+            found.append((f"{case.stem}:{name}", text))
+    pages = sorted([*(_ROOT / "changes").glob("*.md"), *(_ROOT / "docs").rglob("*.md")])
+    found.extend((p.relative_to(_ROOT).as_posix(), p.read_text(encoding="utf-8")) for p in pages)
+    return found
+
+
+def _both_ways(fm_text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    """``read_mapping`` with the one-pass walk, then with the long way only."""
+    fast = yamlread.read_mapping(fm_text, PATH)
+    with monkeypatch.context() as patched:
+        patched.setattr(yamlread, "_walk", lambda *_: None)
+        slow = yamlread.read_mapping(fm_text, PATH)
+    return fast, slow
+
+
+def _same(fast: Any, slow: Any) -> None:
+    assert fast == slow
+    if isinstance(fast, yamlread.YamlDoc):
+        assert list(fast.positions) == list(slow.positions)  # the same order, too
+        assert [type(v) for v in fast.data.values()] == [type(v) for v in slow.data.values()]
+
+
+@pytest.mark.parametrize(("name", "text"), _fixture_frontmatters(), ids=lambda v: str(v)[:60])
+def test_the_one_pass_reader_matches_the_long_way_on_fixtures(
+    name: str, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = text.split("\n")
+    if len(lines) < 3 or lines[0].strip() != "---" or "---" not in lines[1:]:
+        pytest.skip(f"{name}: no closed frontmatter")
+    fm_text = "\n".join(lines[1 : lines.index("---", 1)]) + "\n"
+    _same(*_both_ways(fm_text, monkeypatch))
+
+
+_scalars = st.one_of(
+    st.text(max_size=12),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.dates(),
+    st.sampled_from(["yes", "0x1F", "1_000", "2024-02-30", "1:30", ".inf", "~", "Fix #42"]),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.dictionaries(st.text(min_size=1, max_size=8), _values, min_size=1, max_size=5),
+    flow=st.sampled_from([None, True, False]),
+    extra=st.sampled_from(
+        [
+            "",
+            "x: a #b\n",
+            "x: 1\nx: 2\n",
+            "1: a\n",
+            "a: !!set {b}\n",
+            "a: &x b\nc: *x\n",
+            "a: !!binary aGk=\n",
+        ]
+    ),
+)
+def test_the_one_pass_reader_matches_the_long_way_on_generated_yaml(
+    data: dict[str, Any], flow: bool | None, extra: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fm_text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True, sort_keys=False)
+    _same(*_both_ways(fm_text + extra, monkeypatch))

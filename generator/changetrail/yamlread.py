@@ -99,7 +99,7 @@ def _read_mapping(fm_text: str, path: str) -> YamlDoc | list[RecordError]:
         parsed, problems = recovered
     if isinstance(parsed, list):
         return parsed
-    node, data = parsed
+    node, data, walked = parsed
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
         return [
@@ -115,9 +115,13 @@ def _read_mapping(fm_text: str, path: str) -> YamlDoc | list[RecordError]:
             )
         ]
     assert node is not None
-    positions: dict[Loc, Position] = {}
-    _collect_positions(node, (), positions, _OFFSET, None)
-    warnings = tuple(_cut_by_comment(node, fm_text, path))
+    if walked is None:
+        positions: dict[Loc, Position] = {}
+        _collect_positions(node, (), positions, _OFFSET, None)
+        plain = _plain_scalars(node)
+    else:
+        positions, plain = walked
+    warnings = tuple(_cut_by_comment(plain, fm_text, path))
     return YamlDoc(data=data, positions=positions, problems=problems, warnings=warnings)
 
 
@@ -170,13 +174,8 @@ def _anchors(fm_text: str, path: str) -> list[RecordError]:
     ][:1]
 
 
-def _cut_by_comment(root: yaml.Node, fm_text: str, path: str) -> list[RecordError]:
-    """Warn about plain values followed by ' #': YAML read the rest of the line as a comment.
-
-    Only a single space before '#' counts (``Fix issue #42``); comments set off by two or more
-    spaces (``lower   # or higher``) are taken as meant.
-    """
-    lines = fm_text.split("\n")
+def _plain_scalars(root: yaml.Node) -> list[yaml.ScalarNode]:
+    """The values (not keys) written without quotes."""
     found = []
     stack = [root]
     while stack:
@@ -186,23 +185,40 @@ def _cut_by_comment(root: yaml.Node, fm_text: str, path: str) -> list[RecordErro
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, yaml.ScalarNode) and not node.style:
-            end = node.end_mark
-            if end.line >= len(lines) or end.line != node.start_mark.line:
-                continue
-            rest = lines[end.line][end.column :]
-            if re.match(r" #(?!#)", rest) and not re.match(r"  ", rest):
-                found.append(
-                    located(
-                        path,
-                        end.line + 1 + _OFFSET,
-                        end.column + 2,
-                        "yaml.comment_cut",
-                        f"the value stops at ' #': YAML read {rest.strip()!r} as a comment",
-                        got=repr(node.value)[:80],
-                        hint=f'if the text after # belongs to the value, quote it: "{node.value}{rest}"',
-                        severity=Severity.WARNING,
-                    )
+            found.append(node)
+    return found
+
+
+def _cut_by_comment(plain: list[yaml.ScalarNode], fm_text: str, path: str) -> list[RecordError]:
+    """Warn about plain values followed by ' #': YAML read the rest of the line as a comment.
+
+    Only a single space before '#' counts (``Fix issue #42``); comments set off by two or more
+    spaces (``lower   # or higher``) are taken as meant.
+    """
+    lines: list[str] | None = None
+    found = []
+    for node in plain:
+        end = node.end_mark
+        if end.line != node.start_mark.line:
+            continue
+        if lines is None:
+            lines = fm_text.split("\n")
+        if end.line >= len(lines):
+            continue
+        rest = lines[end.line][end.column :]
+        if rest.startswith(" #") and not rest.startswith(" ##"):
+            found.append(
+                located(
+                    path,
+                    end.line + 1 + _OFFSET,
+                    end.column + 2,
+                    "yaml.comment_cut",
+                    f"the value stops at ' #': YAML read {rest.strip()!r} as a comment",
+                    got=repr(node.value)[:80],
+                    hint=f'if the text after # belongs to the value, quote it: "{node.value}{rest}"',
+                    severity=Severity.WARNING,
                 )
+            )
     return sorted(found, key=RecordError.sort_key)
 
 
@@ -210,19 +226,31 @@ def _cut_by_comment(root: yaml.Node, fm_text: str, path: str) -> list[RecordErro
 _OFFSET = 1
 
 
-def _compose(
-    fm_text: str, path: str
-) -> tuple[yaml.Node | None, object] | list[RecordError] | yaml.MarkedYAMLError:
-    """Parse to nodes, check them, construct the data; a syntax error is returned, not raised."""
+#: Positions and unquoted values found by ``_walk`` on the way.
+_Walked = tuple[dict[Loc, Position], list[yaml.ScalarNode]]
+_Composed = tuple[yaml.Node | None, object, _Walked | None]
+
+
+def _compose(fm_text: str, path: str) -> _Composed | list[RecordError] | yaml.MarkedYAMLError:
+    """Parse to nodes, check them, construct the data; a syntax error is returned, not raised.
+
+    The nodes come from libyaml's composer when present. An ordinary frontmatter is then
+    checked, constructed and located in one pass (``_walk``); anything that pass does not
+    handle (a problem, an alias, a tag other than YAML's own scalars) goes the long way: check
+    every node, construct with PyYAML, collect the positions (``_collect_positions``).
+    """
     loader = _Loader(fm_text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, None
+            return None, None, None
+        walked = _walk(node, loader)
+        if walked is not None:
+            return node, walked[0], walked[1]
         problems = _check_nodes(node, path, _OFFSET, fm_text)
         if problems:
             return problems
-        return node, loader.construct_document(node)
+        return node, loader.construct_document(node), None
     except yaml.MarkedYAMLError as exc:
         return exc
     except yaml.reader.ReaderError as exc:
@@ -289,9 +317,7 @@ def _construct_error(fm_text: str, path: str, exc: Exception) -> RecordError:
     return located(path, 2, 1, "yaml.value", f"YAML cannot read a value: {exc}")
 
 
-def _recover_tabs(
-    fm_text: str, path: str
-) -> tuple[tuple[yaml.Node | None, object], tuple[RecordError, ...]] | None:
+def _recover_tabs(fm_text: str, path: str) -> tuple[_Composed, tuple[RecordError, ...]] | None:
     """Re-indent lines whose indentation holds a tab, so the rest of the file can be checked.
 
     Each such line is reported. The likeliest intentions are tried in turn (aligned with the
@@ -472,3 +498,80 @@ def _collect_positions(
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _collect_positions(item, (*loc, i), out, offset, None)
+
+
+_MAP, _SEQ, _STR = (f"tag:yaml.org,2002:{kind}" for kind in ("map", "seq", "str"))
+#: The scalar tags YAML's resolver gives plain values, with the loader's constructors.
+_SCALARS = {
+    tag: _Loader.yaml_constructors[tag]
+    for tag in (
+        f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float", "timestamp")
+    )
+}
+
+
+class _NotOrdinaryError(Exception):
+    """Something ``_walk`` leaves to the full check and PyYAML's constructor."""
+
+
+def _walk(root: yaml.Node, loader: _Loader) -> tuple[object, _Walked] | None:
+    """Check, construct and locate an ordinary frontmatter in one pass over its nodes.
+
+    Gives exactly what ``_check_nodes``, ``construct_document`` and ``_collect_positions`` give
+    together, or None when the frontmatter is not ordinary: not a mapping, a problem (repeated
+    or non-text key), an alias, a tag other than YAML's own, or a value PyYAML cannot build.
+    """
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    positions: dict[Loc, Position] = {}
+    plain: list[yaml.ScalarNode] = []
+    seen: set[int] = set()
+
+    def walk(node: yaml.Node, loc: Loc, key: yaml.Node | None) -> object:
+        if id(node) in seen:
+            raise _NotOrdinaryError  # an alias
+        seen.add(id(node))
+        start = node.start_mark
+        key_mark = (key or node).start_mark
+        if isinstance(node, yaml.ScalarNode):
+            positions[loc] = Position(
+                start.line + 1 + _OFFSET,
+                start.column + 1,
+                key_mark.line + 1 + _OFFSET,
+                key_mark.column + 1,
+                node.value,
+                not node.style,  # libyaml says '' where PyYAML says None
+            )
+            if not node.style:
+                plain.append(node)
+            if node.tag == _STR:
+                return node.value
+            construct = _SCALARS.get(node.tag)
+            if construct is None:
+                raise _NotOrdinaryError
+            return construct(loader, node)
+        positions[loc] = Position(
+            start.line + 1 + _OFFSET,
+            start.column + 1,
+            key_mark.line + 1 + _OFFSET,
+            key_mark.column + 1,
+        )
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            return [walk(item, (*loc, i), None) for i, item in enumerate(node.value)]
+        if not isinstance(node, yaml.MappingNode) or node.tag != _MAP:
+            raise _NotOrdinaryError
+        mapping: dict[str, object] = {}
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode) or k.tag != _STR or id(k) in seen:
+                raise _NotOrdinaryError
+            seen.add(id(k))
+            if k.value in mapping:
+                raise _NotOrdinaryError  # a repeated key
+            mapping[k.value] = walk(v, (*loc, k.value), k)
+        return mapping
+
+    try:
+        data = walk(root, (), None)
+    except (_NotOrdinaryError, RecursionError, yaml.YAMLError, *_CONSTRUCT_ERRORS):
+        return None
+    return data, (positions, plain)

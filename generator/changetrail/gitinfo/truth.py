@@ -79,7 +79,8 @@ def check_git(
         return [_unavailable(config_file, facts)]
     errors: list[RecordError] = []
     cut_short: list[tuple[Record, str]] = []
-    index = _Index(facts, _unlisted_filter(records, facts, ignore_unlisted))
+    listed = sum(len(r.meta.files_touched) for r in claims)
+    index = _Index(facts, _unlisted_filter(records, facts, ignore_unlisted), listed=listed)
     for rec in claims:
         found, unsure = _judge_record(rec, facts, index)
         errors.extend(found)
@@ -140,9 +141,13 @@ class _Index:
     file at HEAD: quadratic in the size of the site.
     """
 
-    def __init__(self, facts: Facts, skip: Callable[[str], bool]) -> None:
+    def __init__(self, facts: Facts, skip: Callable[[str], bool], *, listed: int) -> None:
         self.facts = facts
         self.skip = skip
+        # difflib compares a path with every candidate: on a big repository, or when many paths
+        # may be looked up, near misses are looked for beside the path (same top folder) only.
+        pool = len(facts.head_files) + len(facts.head_dirs)
+        self.beside = pool > _BIG_POOL or pool * listed > _MAX_COMPARISONS
         self._covered: dict[str, frozenset[str]] = {}
         self._unlisted: dict[str, list[str]] = {}
         self._nearest: dict[str, str | None] = {}
@@ -178,10 +183,7 @@ class _Index:
         same_name = self._by_name.get(path.rsplit("/", 1)[-1])
         if same_name:
             return close_match_hint(path, sorted(same_name)) or f"did you mean '{min(same_name)}'?"
-        # difflib is quadratic-ish; on big repositories look only beside the path.
-        big = len(facts.head_files) + len(facts.head_dirs) > _BIG_POOL
-        top = path.split("/", 1)[0] if big else ""
-        by_length = self._pool(top if big else None)
+        by_length = self._pool(path.split("/", 1)[0] if self.beside else None)
         with_prefix = str(facts.prefix / path)
         if facts.prefix.parts and with_prefix in by_length.get(len(with_prefix), ()):
             return (
@@ -210,8 +212,10 @@ class _Index:
         return self._by_length[key]
 
 
-#: Above this many files and folders at HEAD, near misses are looked for beside the path only.
+#: Above this many files and folders at HEAD, or this many path comparisons in the worst case,
+#: near misses are looked for beside the path only.
 _BIG_POOL = 20_000
+_MAX_COMPARISONS = 5_000_000
 _CUTOFF = 0.75
 
 
