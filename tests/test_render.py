@@ -110,7 +110,7 @@ def test_record_page_golden(rid: str, *, update_goldens: bool) -> None:
 
 
 def test_index_golden(*, update_goldens: bool) -> None:
-    output = Renderer(Settings()).render_index(sample_catalog())
+    output = Renderer(Settings()).render_changelog(sample_catalog())["changes/index.md"]
     compare_golden("index.md", output, update=update_goldens)
 
 
@@ -125,7 +125,7 @@ def test_taxonomy_goldens(*, update_goldens: bool) -> None:
 
 
 def test_empty_index_golden(*, update_goldens: bool) -> None:
-    output = Renderer(Settings()).render_index(build_catalog([]))
+    output = Renderer(Settings()).render_changelog(build_catalog([]))["changes/index.md"]
     compare_golden("index-empty.md", output, update=update_goldens)
 
 

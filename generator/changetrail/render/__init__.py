@@ -80,10 +80,6 @@ class Renderer:
         context = record_context(rec, catalog, self.settings, links, repo)
         return self._render("record.md.j2", **context)
 
-    def render_index(self, catalog: Catalog) -> str:
-        """The change log: the newest ``page_size`` records by month, and the archive."""
-        return self.render_changelog(catalog)[self.uri("index.md")]
-
     def render_changelog(self, catalog: Catalog) -> dict[str, str]:
         """The change log and one page per month (paginated), keyed by src_uri.
 
