@@ -34,6 +34,19 @@ from .render.article import ArticleRenderer
 from .render.context import RepoLinks
 from .render.reference import model_reference, replace_markers
 from .render.tasks import add_task_progress
+from .search import (
+    SearchIndexError,
+    article_facets,
+    build_index,
+    button_html,
+    insert_in_header,
+    link_assets,
+    page_facets,
+    record_facets,
+    render_facets,
+    root_href,
+    write_assets,
+)
 from .settings import DEFAULT_CHECKLIST, Settings
 from .similar import catalog_docs, compute_similar
 from .views import (
@@ -139,6 +152,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             features = config.theme.get("features") or []
             if "content.code.copy" not in features:
                 config.theme["features"] = [*features, "content.code.copy"]
+        if self.settings.search == "pagefind":
+            _drop_material_search(config)
         return config
 
     # Run after other plugins added their files, so a records folder inside docs_dir is seen.
@@ -340,9 +355,6 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         if not self.config.enabled:
             return None
         # "Recent changes" in the header of every page: one click away during an incident.
-        anchor = '<label class="md-header__button md-icon" for="__search">'
-        if anchor not in output:
-            return None
         target = f"{self.settings.site_path}/recent" + (
             "/" if config.use_directory_urls else ".html"
         )
@@ -354,7 +366,39 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             f'<a class="md-header__button ct-header-recent" href="{html.escape(href)}" '
             'title="Recent changes">Recent changes</a>'
         )
-        return output.replace(anchor, link + anchor, 1)
+        pagefind = self.settings.search == "pagefind"
+        root = root_href(page.url)
+        out = insert_in_header(output, link + (button_html(root) if pagefind else ""))
+        if out is None:  # not Material's header
+            return None
+        return link_assets(out, root) if pagefind else out
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled:
+            self._index_search(config)
+
+    def _index_search(self, config: MkDocsConfig) -> None:
+        """Write the search script and run Pagefind over the built site (``search: pagefind``).
+
+        Runs after every build, `serve`'s rebuilds included, so the index always matches the
+        pages. `changetrail check --links` (lenient) builds only to check links: no index.
+        """
+        if self.settings.search != "pagefind":
+            return
+        site_dir = Path(config.site_dir)
+        write_assets(site_dir)
+        if self.lenient:
+            return
+        try:
+            result = build_index(site_dir, directory_urls=config.use_directory_urls)
+        except SearchIndexError as exc:
+            raise PluginError(f"search index: {exc}") from None
+        log.info(
+            "search: Pagefind indexed %d pages in %.1f s (%.1f MB in pagefind/)",
+            result.pages,
+            result.seconds,
+            result.bytes / 1e6,
+        )
 
     def _problem_pages(
         self, project: Project, renderer: Renderer, docs_dir: Path
@@ -395,7 +439,32 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             Path(page.file.abs_src_path) if page.file.abs_src_path else None
         )
         dates = self._git_dates(source)
+        if self.settings.search == "pagefind":
+            # Only the content is indexed (not the header, navigation or footer), with the facets.
+            facets = self._search_facets(page, source)
+            out = f"<div data-pagefind-body>\n{out}\n{facets}</div>"
         return out + dates if dates or out is not html else None
+
+    def _search_facets(self, page: Page, source: Path | None) -> str:
+        """Pagefind's filters, sort key and title for a page: a record, an article or a page."""
+        uri = page.file.src_uri
+        if uri in self.record_src:
+            rid = uri.removeprefix(f"{self.settings.site_path}/").removesuffix(".md")
+            rec = self.catalog.get(rid)
+            if rec is not None:
+                return render_facets(record_facets(rec.meta))
+        changed = None
+        if self.history is not None and source is not None:
+            info = self.history.for_file(source)
+            if info is not None and info.last_changed is not None:
+                changed = info.last_changed.date.date()
+        article = self.articles.get(uri)
+        if article is not None:
+            facets = article_facets(article.meta)
+            if facets.date is None:
+                facets = replace(facets, date=changed)
+            return render_facets(facets)
+        return render_facets(page_facets(page.title or "", changed))
 
     def _git_dates(self, source: Path | None) -> str:
         """'Created … by …, last changed … by …' from the one history read of this build."""
@@ -466,6 +535,27 @@ def _reference_tables() -> dict[str, str]:
         "settings": model_reference(Settings),
         "cli": cli_reference(),
     }
+
+
+def _drop_material_search(config: MkDocsConfig) -> None:
+    """Take Material's ``search`` plugin out of this build: Pagefind replaces it.
+
+    Without this, ``search`` (listed in mkdocs.yml, or added by MkDocs when ``plugins`` is
+    absent) would still write its one-file index, 18 MB at 2,000 pages. Its event handlers are
+    unregistered too; the lists are replaced, not changed in place, because MkDocs is iterating
+    over the ``config`` handlers while this runs.
+    """
+    plugins = config.plugins
+    names = [name for name in plugins if name in ("search", "material/search")]
+    if not names:
+        return
+    for name in names:
+        plugin = plugins.pop(name)
+        for event, handlers in plugins.events.items():
+            plugins.events[event] = [
+                h for h in handlers if getattr(h, "__self__", None) is not plugin
+            ]
+    log.info("search: Pagefind replaces Material's search plugin ('search: material' keeps it)")
 
 
 def _replace(files: Files, file: File) -> None:
