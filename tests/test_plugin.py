@@ -291,7 +291,7 @@ def test_serve_keeps_going_with_invalid_records(
             ),
         ),
         ("INFO", "changetrail: feeds need site_url in mkdocs.yml; none were written"),
-        ("INFO", "changetrail: 3 change records -> 23 pages under changes/"),
+        ("INFO", "changetrail: 3 change records -> 25 pages under changes/"),
     ]
     site = Path(config.site_dir)
     assert (site / "changes" / "2024-03-20-search-rewrite" / "index.html").exists()
