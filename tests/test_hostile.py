@@ -161,9 +161,16 @@ def test_check_writes_nothing(make_site: MakeSite, monkeypatch: pytest.MonkeyPat
     )
     before = _tree(root)
     monkeypatch.chdir(root)
-    result = CliRunner().invoke(cli, ["check", "--format", "json"])
+    result = CliRunner().invoke(cli, ["check", "--format", "json", "--no-cache"])
     assert result.exit_code == 1
     assert _tree(root) == before
+    # With its cache, check writes inside the cache folder only.
+    cached = CliRunner().invoke(cli, ["check", "--format", "json"])
+    assert cached.exit_code == 1
+    assert cached.output == result.output
+    after = {p: v for p, v in _tree(root).items() if not p.startswith(".cache")}
+    assert after == before
+    assert any(p.startswith(".cache/changetrail/") for p in _tree(root))
 
 
 def test_a_symlink_loop_reads_each_real_file_once(make_site: MakeSite) -> None:

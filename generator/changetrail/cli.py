@@ -132,6 +132,12 @@ def cli() -> None:
     is_flag=True,
     help="Skip the git checks (files_touched exist, commit resolves and touched them).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read every file again, and neither read nor write the cache in cache_dir (by default "
+    "what each file gave is kept there, by its content).",
+)
 @_config_option
 def check(
     paths: tuple[Path, ...],
@@ -140,6 +146,7 @@ def check(
     *,
     strict: bool,
     no_git: bool,
+    no_cache: bool,
     links: bool,
     external: bool,
     since: str | None,
@@ -156,6 +163,8 @@ def check(
     except ConfigError as exc:
         _fail(str(exc), EXIT_USAGE)
         return
+    if no_cache:
+        settings = settings.model_copy(update={"cache": False})
     changes_dir = root / settings.changes_dir
     files = discover(changes_dir)
     selected: set[Path] | None = None

@@ -8,6 +8,7 @@ column it came from, and refused when it uses aliases (alias bombs) or repeats a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -33,7 +34,7 @@ class Frontmatter:
     body: str
     body_line: int
     start_line: int
-    positions: dict[Loc, Position] = field(default_factory=dict)
+    positions: Mapping[Loc, Position] = field(default_factory=dict)
     #: Problems found and worked around while reading (tabs in indentation), so that the rest
     #: of the file could still be checked. The file is not valid while any is present.
     problems: tuple[RecordError, ...] = ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
@@ -18,14 +19,21 @@ from .validation import validate
 
 __all__ = [
     "ArticlePage",
+    "Job",
     "LoadResult",
+    "Loaded",
     "Record",
+    "Unread",
+    "article_jobs",
     "discover",
     "discover_pages",
     "load_all",
     "load_articles",
+    "load_job",
     "load_record",
     "load_text",
+    "read_bytes",
+    "record_jobs",
 ]
 
 #: Files larger than this are refused before they are parsed.
@@ -93,12 +101,21 @@ def _walk_markdown(folder: Path, *, skip: frozenset[str]) -> list[Path]:
     found: dict[Path, Path] = {}
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        # os.walk does not enter linked folders: only a linked file needs resolving.
+        real_dir = root / os.path.relpath(dirpath, folder)
         for name in filenames:
             if not name.endswith(".md") or name.startswith((".", "_")):
                 continue
             if name.lower() in skip:
                 continue
             path = Path(dirpath, name)
+            try:
+                mode = path.lstat().st_mode
+            except OSError:
+                continue
+            if stat.S_ISREG(mode):
+                found.setdefault(real_dir / name, path)
+                continue
             real = path.resolve()
             if not real.is_relative_to(root) or not real.is_file():
                 continue  # a link that leaves the folder is never read
@@ -153,6 +170,17 @@ def read_text(
     file: Path, shown: str, *, max_bytes: int = MAX_FILE_BYTES
 ) -> str | list[RecordError]:
     """Read and decode a file, refusing one that is too large before reading it."""
+    raw = read_bytes(file, shown, max_bytes=max_bytes)
+    if isinstance(raw, list):
+        return raw
+    text = decode(raw, shown)
+    return [text] if isinstance(text, RecordError) else text
+
+
+def read_bytes(
+    file: Path, shown: str, *, max_bytes: int = MAX_FILE_BYTES
+) -> bytes | list[RecordError]:
+    """Read a file, refusing one that is too large before reading it."""
     try:
         size = file.stat().st_size
         if size > max_bytes:
@@ -179,24 +207,130 @@ def read_text(
                 message=f"cannot read file: {exc.strerror or exc}",
             )
         ]
-    text = decode(raw, shown)
-    return [text] if isinstance(text, RecordError) else text
+    return raw
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One file to read: a record, or a page of the docs tree that may be an article."""
+
+    file: Path
+    shown: str  # as shown in messages: relative to the project root
+    name: str  # a record's id, or an article's uri
+    article: bool = False
+    forced: bool = False  # an article by its folder (article_dirs), whatever its frontmatter
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """An article that could not be read: reported, but not counted as a file checked."""
+
+    problems: list[RecordError]
+
+
+#: What one file gives: a record or an article, its problems, or None for a page of the docs
+#: tree that is not an article (not counted as checked).
+Loaded = Record | ArticlePage | list[RecordError] | Unread | None
+
+
+def record_jobs(files: list[Path], root: Path) -> list[Job]:
+    """A job per record file; ``root`` makes the paths in messages relative."""
+    shown = _Relative(root)
+    return [Job(f, shown(f), record_id(f)) for f in files]
+
+
+def article_jobs(
+    docs_dir: Path, root: Path, article_dirs: list[str] | tuple[str, ...] = ()
+) -> list[Job]:
+    """A job per Markdown page under ``docs_dir``; pages in ``article_dirs`` are articles."""
+    jobs = []
+    shown, in_docs = _Relative(root), _Relative(docs_dir)
+    for file in discover_pages(docs_dir):
+        uri = in_docs(file)
+        forced = any(uri.startswith(d.rstrip("/") + "/") for d in article_dirs)
+        jobs.append(Job(file, shown(file), uri, article=True, forced=forced))
+    return jobs
+
+
+class _Relative:
+    """``display_path`` for many files under one folder, with string operations."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cwd = str(Path.cwd())
+        self.prefix = str(root.absolute()) + os.sep
+
+    def __call__(self, file: Path) -> str:
+        name = str(file)  # a Path's text is already normalised
+        if not file.is_absolute():
+            name = self.cwd + os.sep + name
+        if name.startswith(self.prefix):
+            return name[len(self.prefix) :].replace(os.sep, "/")
+        return display_path(file, self.root)
+
+
+def unreadable(job: Job, problems: list[RecordError]) -> Loaded:
+    """What a file that could not be read gives.
+
+    A page of the docs tree is reported only when it is an article: by its folder, or (when it
+    is too large to read) by a peek at its head.
+    """
+    if not job.article:
+        return problems
+    if job.forced or (
+        any(e.code == "file.too_large" for e in problems) and _head_is_article(job.file)
+    ):
+        return Unread(problems)
+    return None
+
+
+def load_job(job: Job, raw: bytes) -> Loaded:
+    """Decode, split and validate one file's bytes."""
+    text = decode(raw, job.shown)
+    if isinstance(text, RecordError):
+        return unreadable(job, [text])
+    if not job.article:
+        return load_text(text, job.shown, job.name)
+    if not job.forced and not looks_like_article(text):
+        return None
+    return load_article_text(text, job.shown, job.name)
+
+
+def run_jobs(jobs: list[Job], *, max_bytes: int = MAX_FILE_BYTES) -> list[Loaded]:
+    """Load every job in order, in this process and without a cache."""
+    out: list[Loaded] = []
+    for job in jobs:
+        raw = read_bytes(job.file, job.shown, max_bytes=max_bytes)
+        out.append(unreadable(job, raw) if isinstance(raw, list) else load_job(job, raw))
+    return out
+
+
+def collect(loaded: list[Loaded]) -> LoadResult:
+    """Sort what the jobs gave into records, articles and problems (with warnings)."""
+    result = LoadResult()
+    for item in loaded:
+        if item is None:
+            continue
+        if isinstance(item, Unread):
+            result.errors.extend(item.problems)
+            continue
+        result.files += 1
+        if isinstance(item, list):
+            result.errors.extend(item)
+        elif isinstance(item, Record):
+            result.records.append(item)
+            result.errors.extend(item.source.warnings)
+        else:
+            result.articles.append(item)
+            result.errors.extend(item.source.warnings)
+    return result
 
 
 def load_all(files: list[Path], root: Path, *, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
     """Load every file, collecting records and problems; never stops at the first problem."""
-    result = LoadResult(files=len(files))
-    for file in files:
-        loaded = load_record(file, root, max_bytes=max_bytes)
-        if isinstance(loaded, list):
-            result.errors.extend(loaded)
-        else:
-            result.records.append(loaded)
-            result.errors.extend(loaded.source.warnings)
+    result = collect(run_jobs(record_jobs(files, root), max_bytes=max_bytes))
+    result.files = len(files)
     return result
-
-
-_KIND_ARTICLE = re.compile(r"^kind:\s*[\"']?article[\"']?\s*(#.*)?$", re.MULTILINE)
 
 
 def load_articles(
@@ -210,27 +344,7 @@ def load_articles(
 
     Other pages are skipped without being parsed, so a large docs tree costs little.
     """
-    result = LoadResult()
-    for file in discover_pages(docs_dir):
-        uri = display_path(file, docs_dir)
-        forced = any(uri.startswith(d.rstrip("/") + "/") for d in article_dirs)
-        shown = display_path(file, root)
-        text = read_text(file, shown, max_bytes=max_bytes)
-        if isinstance(text, list):
-            # A page too large to read is reported only if it is an article (peek at its head).
-            if forced or (any(e.code == "file.too_large" for e in text) and _head_is_article(file)):
-                result.errors.extend(text)
-            continue
-        if not forced and not looks_like_article(text):
-            continue
-        result.files += 1
-        loaded = load_article_text(text, shown, uri)
-        if isinstance(loaded, list):
-            result.errors.extend(loaded)
-        else:
-            result.articles.append(loaded)
-            result.errors.extend(loaded.source.warnings)
-    return result
+    return collect(run_jobs(article_jobs(docs_dir, root, article_dirs), max_bytes=max_bytes))
 
 
 def _head_is_article(file: Path) -> bool:
@@ -240,6 +354,9 @@ def _head_is_article(file: Path) -> bool:
     except OSError:
         return False
     return looks_like_article(head)
+
+
+_KIND_ARTICLE = re.compile(r"^kind:\s*[\"']?article[\"']?\s*(#.*)?$", re.MULTILINE)
 
 
 def looks_like_article(text: str) -> bool:

@@ -1,20 +1,64 @@
-"""discover -> load -> catalog -> check: the read-everything half, shared by CLI and plugin."""
+"""discover -> load -> catalog -> check: the read-everything half, shared by CLI and plugin.
+
+Each file is read, validated and scanned for secrets on its own (its results cached on disk by
+``filecache``, and, when many files are not in the cache, on every core); what depends on
+other files or on the date is checked afterwards, every run.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import functools
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .catalog import Catalog, build_catalog
 from .checks import run_checks
 from .errors import RecordError, RecordErrors, Severity
-from .loader import LoadResult, discover, load_all, load_articles, record_id
+from .filecache import (
+    Entry,
+    FileCache,
+    Uncacheable,
+    decode_entry,
+    encode_entry,
+    entry_digest,
+    fingerprint,
+)
+from .frontmatter import decode
+from .loader import (
+    ArticlePage,
+    Job,
+    Loaded,
+    Record,
+    article_jobs,
+    collect,
+    discover,
+    load_job,
+    read_bytes,
+    record_id,
+    record_jobs,
+    unreadable,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterator
     from pathlib import Path
 
+    from .secretscan import SecretScanner
     from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Below this many files to read (not found in the cache), one process does all the work:
+#: starting the others costs more than it saves.
+PARALLEL_MIN = 400
 
 __all__ = ["Project", "load_project"]
 
@@ -61,13 +105,13 @@ def load_project(
     """
     if files is None:
         files = discover(root / settings.changes_dir)
-    max_bytes = settings.limits.file_bytes
-    loaded = load_all(files, root, max_bytes=max_bytes)
-    articles = (
-        load_articles(docs_dir, root, settings.article_dirs, max_bytes=max_bytes)
-        if docs_dir
-        else LoadResult()
-    )
+    jobs = record_jobs(files, root)
+    if docs_dir:
+        jobs += article_jobs(docs_dir, root, settings.article_dirs)
+    results = load_files(jobs, root, settings)
+    loaded = collect(results[: len(files)])
+    loaded.files = len(files)
+    articles = collect(results[len(files) :])
     catalog = build_catalog(
         loaded.records,
         known_ids=frozenset(record_id(f).lower() for f in files),
@@ -81,3 +125,103 @@ def load_project(
         errors=tuple(sorted(errors, key=RecordError.sort_key)),
         files=loaded.files + articles.files,
     )
+
+
+def load_files(jobs: list[Job], root: Path, settings: Settings) -> list[Loaded]:
+    """Read, validate and (with ``secret_scan``) scan every file; results in the jobs' order.
+
+    Results come from the cache under ``settings.cache_dir`` when the file's bytes are the
+    same; the others are worked out here, or on every core when there are many.
+    """
+    cache = _open_cache(root, settings)
+    results: list[Loaded] = [None] * len(jobs)
+    todo: list[tuple[int, bytes, str]] = []
+    for i, job in enumerate(jobs):
+        raw = read_bytes(job.file, job.shown, max_bytes=settings.limits.file_bytes)
+        if isinstance(raw, list):
+            results[i] = unreadable(job, raw)
+            continue
+        digest = entry_digest(job, raw) if cache else ""
+        entry = cache.get(job.shown, digest) if cache else None
+        if entry is not None:
+            try:
+                results[i] = decode_entry(entry, job, raw)
+                continue
+            except Exception as exc:  # a cache is only a hint: read the file instead
+                log.debug("cache entry of %s ignored: %r", job.shown, exc)
+        todo.append((i, raw, digest))
+    batch = [(jobs[i], raw) for i, raw, _ in todo]
+    for (i, raw, digest), entry in zip(
+        todo, _work_out(batch, scan=settings.secret_scan), strict=True
+    ):
+        job = jobs[i]
+        if entry is None:  # not cacheable: the live result
+            with _scanner() if settings.secret_scan else contextlib.nullcontext() as scanner:
+                results[i] = _load_one(job, raw, scanner)
+            continue
+        results[i] = decode_entry(entry, job, raw)
+        if cache:
+            cache.put(job.shown, digest, entry)
+    if cache:
+        cache.save(job.shown for job in jobs)
+    return results
+
+
+def _open_cache(root: Path, settings: Settings) -> FileCache | None:
+    if not settings.cache:
+        return None
+    return FileCache.open(root / settings.cache_dir, fingerprint(secret_scan=settings.secret_scan))
+
+
+def _work_out(batch: list[tuple[Job, bytes]], *, scan: bool) -> Iterator[Entry | None]:
+    """The entries of the files in ``batch``, in order; on every core when there are many."""
+    workers = os.cpu_count() or 1
+    if len(batch) < PARALLEL_MIN or workers < 2:
+        yield from work(batch, scan=scan)
+        return
+    # Forking a process with threads (``serve``) can deadlock; start fresh ones then.
+    method = "fork" if threading.active_count() == 1 else "spawn"
+    if method not in multiprocessing.get_all_start_methods():
+        method = "spawn"
+    size = -(-len(batch) // (workers * 4))
+    chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
+    done = 0
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+            for entries in pool.map(functools.partial(work, scan=scan), chunks):
+                done += 1
+                yield from entries
+    except (BrokenProcessPool, OSError) as exc:
+        log.debug("working on one core: %r", exc)
+        for chunk in chunks[done:]:
+            yield from work(chunk, scan=scan)
+
+
+def work(batch: list[tuple[Job, bytes]], *, scan: bool) -> list[Entry | None]:
+    """Read, validate and scan files; an entry each (None when it cannot be cached)."""
+    out: list[Entry | None] = []
+    with _scanner() if scan else contextlib.nullcontext() as scanner:
+        for job, raw in batch:
+            loaded = _load_one(job, raw, scanner)
+            text = decode(raw, job.shown)
+            try:
+                out.append(encode_entry(loaded, text if isinstance(text, str) else None))
+            except Uncacheable:
+                out.append(None)
+    return out
+
+
+def _scanner() -> SecretScanner:
+    from .secretscan import SecretScanner
+
+    return SecretScanner()
+
+
+def _load_one(job: Job, raw: bytes, scanner: SecretScanner | None) -> Loaded:
+    """One file's result, with its secret-scan findings when ``scanner`` is given."""
+    loaded = load_job(job, raw)
+    if scanner is None or not isinstance(loaded, Record | ArticlePage):
+        return loaded
+    text = decode(raw, job.shown)
+    source = text if isinstance(text, str) else None
+    return replace(loaded, secrets=tuple(scanner.scan(loaded, lambda: source)))
