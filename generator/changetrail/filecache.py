@@ -172,7 +172,8 @@ class FileCache:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".files-", suffix=".tmp")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+                    # dumps, not dump: only the one-shot encoder is the fast C one
+                    fh.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
                 Path(tmp).replace(path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -338,7 +339,8 @@ def _pack_positions(data: dict[str, Any], positions: Mapping[Loc, Position]) -> 
             if not (pos.raw == value if isinstance(value, str) else pos.raw is None):
                 row.append(pos.raw)
             rows.append(row)
-        return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        # A row per line (JSON escapes line breaks in text): one row is read without the others.
+        return "\n".join(json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows)
     explicit = [
         [list(loc), p.line, p.column, p.key_line, p.key_column, int(p.plain), p.raw]
         for loc, p in positions.items()
@@ -358,22 +360,22 @@ class _Positions(Mapping["Loc", Position]):
     def __init__(self, data: dict[str, Any], packed: str) -> None:
         self._data = data
         self._packed = packed
-        self._rows: list[list[Any]] | dict[Loc, Position] | None = None
+        self._rows: list[str] | dict[Loc, Position] | None = None
         self._found: dict[Loc, Position | None] = {}
 
-    def _unpack(self) -> list[list[Any]] | dict[Loc, Position]:
+    def _unpack(self) -> list[str] | dict[Loc, Position]:
         if self._rows is None:
-            rows = json.loads(self._packed)
-            if isinstance(rows, dict):
+            if self._packed.startswith("{"):
                 self._rows = {
                     tuple(loc): Position(line, col, kline, kcol, raw, bool(plain))
-                    for loc, line, col, kline, kcol, plain, raw in rows["at"]
+                    for loc, line, col, kline, kcol, plain, raw in json.loads(self._packed)["at"]
                 }
             else:
-                self._rows = rows
+                self._rows = self._packed.split("\n")
         return self._rows
 
-    def _position(self, row: list[Any], value: object) -> Position:
+    def _position(self, packed_row: str, value: object) -> Position:
+        row = json.loads(packed_row)
         raw = row[5] if len(row) > 5 else value if isinstance(value, str) else None
         return Position(row[0], row[1], row[2], row[3], raw, bool(row[4]))
 
