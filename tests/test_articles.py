@@ -1108,8 +1108,9 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_files(
         root,
         {
+            # Material's search: its index is the plain JSON the tests below read.
             "mkdocs.yml": "site_name: Hostile\ntheme:\n  name: material\n"
-            "plugins:\n  - search\n  - changetrail\n",
+            "plugins:\n  - search\n  - changetrail:\n      search: material\n",
             "docs/index.md": "# Home\n",
             "docs/guides/hostile.md": hostile_article("-1"),
             "docs/guides/also-hostile.md": hostile_article("-2"),

@@ -6,13 +6,17 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from conftest import MakeSite, load_mkdocs_config, mkdocs_build, record
+from conftest import DEFAULT_MKDOCS_YML, MakeSite, load_mkdocs_config, mkdocs_build, record
 
 
 def _site(make_site: MakeSite) -> Path:
     tomorrow = dt.datetime.now().astimezone().date() + dt.timedelta(days=1)
     return make_site(
         {
+            # Material's search: its index is plain JSON, so "nowhere" below includes it.
+            "mkdocs.yml": DEFAULT_MKDOCS_YML.replace(
+                "  - changetrail\n", "  - changetrail:\n      search: material\n"
+            ),
             "changes/2024-03-04-shipped.md": record(title="Shipped change", tags=["db"]),
             "changes/2024-03-05-draft.md": record(
                 title="Secret draft", status="draft", tags=["db"]

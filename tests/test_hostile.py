@@ -226,8 +226,18 @@ def test_two_builds_of_the_same_sources_are_byte_identical(
         return {
             p.relative_to(site).as_posix(): p.read_bytes()
             for p in sorted(site.rglob("*"))
-            if p.is_file()
+            if p.is_file() and not _unordered(p.relative_to(site).as_posix())
         }
+
+    def _unordered(name: str) -> bool:
+        # Pagefind 1.5 writes the values of a filter in hash-map order, which changes from run
+        # to run: its filter chunks, and the metadata and entry files that name them by hash,
+        # hold the same data in another order. Its word index and fragments are compared.
+        return (
+            name.startswith("pagefind/filter/")
+            or name == "pagefind/pagefind-entry.json"
+            or (name.startswith("pagefind/") and name.endswith(".pf_meta"))
+        )
 
     first = tree(mkdocs_build(root))
     shutil.copytree(root / "site", tmp_path / "first")

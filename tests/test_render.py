@@ -293,7 +293,10 @@ def _unsafe_parts(soup: BeautifulSoup) -> list[str]:
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     files = {
-        "mkdocs.yml": "site_name: Hostile\ntheme:\n  name: material\nplugins:\n  - search\n  - changetrail\n",
+        # Material's search, whose plain JSON index is checked below; Pagefind's hostile values
+        # are checked in test_search.py.
+        "mkdocs.yml": "site_name: Hostile\ntheme:\n  name: material\n"
+        "plugins:\n  - search\n  - changetrail:\n      search: material\n",
         "docs/index.md": "# Home\n",
         "changes/2024-03-04-hostile.md": hostile_record(),
         "changes/2024-01-01-other.md": record(related=["2024-03-04-hostile"]),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -26,10 +27,7 @@ from changetrail.search import (
     root_href,
 )
 from changetrail.search.facets import MAX_VALUE
-from conftest import OMIT, MakeSite, mkdocs_build, record
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from conftest import OMIT, MakeSite, load_mkdocs_config, mkdocs_build, record
 
 HOSTILE = [
     '"><script>alert(1)</script>',
@@ -409,3 +407,48 @@ def test_the_cli_reports_a_broken_binary_without_a_traceback(
     assert "search index: the pagefind binary could not start" in result.output
     assert "Build failed; nothing was written." in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.build
+def test_hostile_frontmatter_reaches_the_index_as_data_only(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "changes/2024-03-04-hostile.md": record(
+                title=HOSTILE[0], owner=HOSTILE[1], area=HOSTILE[3], tags=HOSTILE[2:]
+            )
+        }
+    )
+    site = mkdocs_build(root)
+    soup = BeautifulSoup(
+        (site / "changes" / "2024-03-04-hostile" / "index.html").read_text(), "html.parser"
+    )
+    body = soup.find(attrs={"data-pagefind-body": True})
+    assert isinstance(body, Tag)
+    got = parsed(str(body))
+    assert got["meta:title"] == [HOSTILE[0]]
+    assert got["filter:owner"] == [HOSTILE[1]]
+    assert got["filter:area"] == [HOSTILE[3]]
+    assert got["filter:tags"] == HOSTILE[2:]
+    handlers = [
+        (tag.name, attr)
+        for tag in soup.find_all(True)
+        for attr in tag.attrs
+        if attr.startswith("on")
+    ]
+    assert handlers == []
+    assert soup.find("img", src="x") is None
+    assert "alert(1)" not in "".join(script.get_text() for script in soup.find_all("script"))
+
+
+@pytest.mark.build
+def test_a_serve_build_indexes_too(make_site: MakeSite) -> None:
+    """`serve` rebuilds run on_post_build like a build: the index always matches the pages."""
+    from mkdocs.commands.build import build
+
+    config = load_mkdocs_config(project(make_site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    assert (Path(config.site_dir) / "pagefind" / "pagefind-entry.json").is_file()

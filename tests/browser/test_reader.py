@@ -427,12 +427,11 @@ def test_search_finds_a_record_by_a_word_of_its_reason(page: Page, site: Site) -
     from playwright.sync_api import expect
 
     _open(page, "")
-    query = page.locator("input.md-search__input")
-    query.click()
-    query.press_sequentially(SEARCH_WORD, delay=20)
-    results = page.locator(".md-search-result__item")
-    expect(results.first).to_be_visible()
-    titles = page.locator(".md-search-result__article h1")
+    # Pagefind's dialog (the default `search: pagefind`; tests/browser/test_search.py has more).
+    page.locator("header .ct-search__button").click()
+    page.locator(".ct-search-dialog__input").press_sequentially(SEARCH_WORD, delay=20)
+    titles = page.locator(".ct-search-result a")
+    expect(titles.first).to_be_visible()
     expect(titles.filter(has_text="Raise the checkout worker pool to 32")).not_to_have_count(0)
     assert "Move the checkout database" not in " ".join(titles.all_inner_texts())
 
