@@ -196,3 +196,19 @@ def test_a_value_json_cannot_hold_is_not_cached(make_site: MakeSite, reads: list
     reads.clear()
     assert _shown(_load(root)) == first == _shown(_load(root, cache=False))
     assert reads[0] == "changes/2024-03-04-bin.md"  # read again, when docs/index.md is not
+
+
+def test_positions_from_the_cache_are_those_of_the_file(site: Path) -> None:
+    fresh = _load(site, cache=False)
+    _load(site)
+    cached = _load(site)
+    pairs = [
+        *zip(fresh.catalog.records, cached.catalog.records, strict=True),
+        *zip(fresh.catalog.articles, cached.catalog.articles, strict=True),
+    ]
+    for old, new in pairs:
+        for loc, pos in old.source.positions.items():
+            assert new.source.positions.get(loc) == pos
+            assert new.source.position((*loc, "x")) == old.source.position((*loc, "x"))
+        assert dict(new.source.positions) == dict(old.source.positions)
+        assert new.source.positions.get(("nowhere",)) is None

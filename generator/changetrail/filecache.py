@@ -340,7 +340,13 @@ def _pack_positions(data: dict[str, Any], positions: Mapping[Loc, Position]) -> 
                 row.append(pos.raw)
             rows.append(row)
         # A row per line (JSON escapes line breaks in text): one row is read without the others.
-        return "\n".join(json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows)
+        # The first line says where each top-level field starts.
+        tops, at = [], 1
+        for value in data.values():
+            tops.append(at)
+            at += _size(value)
+        lines = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows)
+        return "\n".join([json.dumps(tops), *lines])
     explicit = [
         [list(loc), p.line, p.column, p.key_line, p.key_column, int(p.plain), p.raw]
         for loc, p in positions.items()
@@ -355,13 +361,14 @@ class _Positions(Mapping["Loc", Position]):
     field does not unpack the positions of all the others.
     """
 
-    __slots__ = ("_data", "_found", "_packed", "_rows")
+    __slots__ = ("_data", "_found", "_packed", "_rows", "_tops")
 
     def __init__(self, data: dict[str, Any], packed: str) -> None:
         self._data = data
         self._packed = packed
         self._rows: list[str] | dict[Loc, Position] | None = None
         self._found: dict[Loc, Position | None] = {}
+        self._tops: list[int] | None = None
 
     def _unpack(self) -> list[str] | dict[Loc, Position]:
         if self._rows is None:
@@ -390,9 +397,14 @@ class _Positions(Mapping["Loc", Position]):
         if isinstance(rows, dict):
             return rows.get(loc)
         index, value = 0, self._data
-        for part in loc:
+        for depth, part in enumerate(loc):
             index += 1
-            if isinstance(value, dict) and isinstance(part, str) and part in value:
+            if depth == 0 and isinstance(part, str) and part in self._data:
+                if self._tops is None:
+                    self._tops = json.loads(rows[0])
+                index = self._tops[list(self._data).index(part)]
+                value = self._data[part]
+            elif isinstance(value, dict) and isinstance(part, str) and part in value:
                 for key, item in value.items():
                     if key == part:
                         break
@@ -403,7 +415,7 @@ class _Positions(Mapping["Loc", Position]):
                 value = value[part]
             else:
                 return None
-        return self._position(rows[index], value)
+        return self._position(rows[index + 1], value)
 
     def __getitem__(self, loc: Loc) -> Position:
         found = self.get(loc)
@@ -417,7 +429,7 @@ class _Positions(Mapping["Loc", Position]):
             return rows
         walked: list[tuple[Loc, object]] = []
         _walk_locs(self._data, (), walked)
-        return {loc: self._position(row, v) for (loc, v), row in zip(walked, rows, strict=True)}
+        return {loc: self._position(row, v) for (loc, v), row in zip(walked, rows[1:], strict=True)}
 
     def __iter__(self) -> Iterator[Loc]:
         return iter(self._all())

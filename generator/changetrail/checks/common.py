@@ -58,27 +58,45 @@ def check_limits(
 
 def find_placeholders(rec: Sourced, value: Any, loc: Loc) -> list[RecordError]:
     """Report every text value that still starts with the template's ``TODO``."""
+    found: list[Loc] = []
+    _placeholders(value, loc, found)
+    return [
+        error_at(
+            rec,
+            where,
+            "placeholder",
+            "still holds the template's TODO placeholder",
+            got=show_value(_at(value, where[len(loc) :])),
+            hint="replace the TODO text with the real value",
+        )
+        for where in found
+    ]
+
+
+def _placeholders(value: Any, loc: Loc, found: list[Loc]) -> None:
+    """The places of the placeholders, in order; texts without ``TODO`` cost one ``in``."""
     if isinstance(value, str):
-        if _PLACEHOLDER.match(value):
-            return [
-                error_at(
-                    rec,
-                    loc,
-                    "placeholder",
-                    "still holds the template's TODO placeholder",
-                    got=show_value(value),
-                    hint="replace the TODO text with the real value",
-                )
-            ]
-        return []
-    out: list[RecordError] = []
+        if "TODO" in value and _PLACEHOLDER.match(value):
+            found.append(loc)
+        return
     if isinstance(value, dict):
-        for key, item in value.items():
-            out.extend(find_placeholders(rec, item, (*loc, str(key))))
+        items: Any = ((str(k), v) for k, v in value.items())
     elif isinstance(value, list):
-        for i, item in enumerate(value):
-            out.extend(find_placeholders(rec, item, (*loc, i)))
-    return out
+        items = enumerate(value)
+    else:
+        return
+    for part, item in items:
+        if isinstance(item, str):
+            if "TODO" in item and _PLACEHOLDER.match(item):
+                found.append((*loc, part))
+        elif isinstance(item, dict | list):
+            _placeholders(item, (*loc, part), found)
+
+
+def _at(value: Any, loc: Loc) -> Any:
+    for part in loc:
+        value = value[part]
+    return value
 
 
 def error_at(
