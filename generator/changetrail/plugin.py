@@ -23,12 +23,15 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .article import Article
+from .buildcache import BuildCache
 from .errors import ChangetrailError, RecordError, Severity
 from .gitinfo import SHALLOW_WARNING, History, read_history, repo_links, resolve_commits
 from .linkcheck import Layout, rebase_markdown
 from .loader import display_path, record_id
 from .models import STATUS_DEPENDENT, ChangeRecord
+from .pagecache import PageCache
 from .pipeline import Project, load_project
+from .profile import Progress, Timeline
 from .render import ASSETS_DIR, CSS_URI, Renderer, sanitize_html
 from .render.article import ArticleRenderer
 from .render.context import RepoLinks
@@ -61,8 +64,10 @@ from .views import (
 )
 
 if TYPE_CHECKING:
+    import jinja2
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
     from .loader import ArticlePage
@@ -123,6 +128,11 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.layout: Layout | None = None
         self.history: History | None = None
         self.repo_url: str | None = None
+        #: Stage times of the last build (printed by `changetrail build --profile`).
+        self.timeline = Timeline()
+        self.cache: PageCache | None = None
+        self.nav: Navigation | None = None
+        self.progress: Progress | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -161,6 +171,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
+        self.timeline = Timeline()
+        folder = self.root / self.settings.cache_dir if self.settings.cache else None
+        self.cache = PageCache(BuildCache(folder), config)
         now = build_time()
         self.today = build_day(now)
         self.history = None
@@ -170,8 +183,10 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 log.warning(SHALLOW_WARNING)
             elif self.history.warning:
                 log.debug(self.history.warning)
+        self.timeline.mark("git history")
         docs_dir = Path(config.docs_dir).resolve()
         project = load_project(self.root, self.settings, docs_dir=docs_dir, today=self.today)
+        self.timeline.mark("read and check records and articles")
         if self.settings.secret_scan:
             # A build must never publish a credential: a finding stops it like any error.
             from .secretscan import file_reader, scan_secrets
@@ -182,6 +197,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             )
             if found:
                 project = replace(project, errors=(*project.errors, *found))
+        self.timeline.mark("secret scan")
         self.broken = {}
         if self.lenient and project.failed:
             pass  # the caller reports these problems
@@ -253,6 +269,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         views = render_views(project.catalog, renderer, self.settings, now=now, links=links)
         pages.update(views)  # the owners views replace the plain owner pages
         self.view_pages = set(views)
+        self.timeline.mark("render record, index and view pages")
         self.catalog = project.catalog
         self.articles = {a.uri: a for a in project.catalog.articles}
         self.article_renderer = ArticleRenderer(
@@ -265,6 +282,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 self.similar = compute_similar(
                     catalog_docs(project.catalog), limit=self.settings.similar_posts
                 )
+        self.timeline.mark("similar posts and review page")
         index_uri = f"{self.settings.site_path}/index.md"
         if self.command == "serve":
             pages.update(self._problem_pages(project, renderer, docs_dir))
@@ -292,7 +310,82 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             sum(uri.startswith(f"{self.settings.site_path}/") for uri in pages),
             self.settings.site_path,
         )
+        self.timeline.mark("add generated files")
         return files
+
+    def on_nav(
+        self, nav: Navigation, /, *, config: MkDocsConfig, files: Files
+    ) -> Navigation | None:
+        if not self.config.enabled:
+            return None
+        self.nav = nav
+        self.timeline.mark("MkDocs: navigation")
+        total = len(files.documentation_pages())
+        self.progress = Progress("converted pages", total, log.info)
+        return None
+
+    def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
+        if self.config.enabled and self.cache is not None:
+            self.cache.wrap_render(page)
+        return None
+
+    def on_env(
+        self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment | None:
+        if not self.config.enabled:
+            return None
+        self.timeline.mark("Markdown to HTML (all pages)")
+        if self.cache is not None and self.nav is not None:
+            self.cache.plan_outputs(env, files, self.nav)
+        total = len(files.documentation_pages())
+        self.progress = Progress("wrote pages", total, log.info)
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
+        self.timeline.mark("theme templates and writing pages")
+        self._index_search(config)
+        self.timeline.mark("search index (Pagefind)")
+        self._close_cache(prune=True)
+
+    def _index_search(self, config: MkDocsConfig) -> None:
+        """Write the search script and run Pagefind over the built site (``search: pagefind``).
+
+        Runs after every build, `serve`'s rebuilds included, so the index always matches the
+        pages. `changetrail check --links` (lenient) builds only to check links: no index.
+        """
+        if self.settings.search != "pagefind":
+            return
+        site_dir = Path(config.site_dir)
+        write_assets(site_dir)
+        if self.lenient:
+            return
+        try:
+            result = build_index(site_dir, directory_urls=config.use_directory_urls)
+        except SearchIndexError as exc:
+            raise PluginError(f"search index: {exc}") from None
+        log.info(
+            "search: Pagefind indexed %d pages in %.1f s (%.1f MB in pagefind/)",
+            result.pages,
+            result.seconds,
+            result.bytes / 1e6,
+        )
+        self.timeline.mark("search index (Pagefind)")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._close_cache(prune=False)
+
+    def _close_cache(self, *, prune: bool) -> None:
+        cache, self.cache = self.cache, None
+        if cache is None:
+            return
+        if cache.store.enabled:
+            self.timeline.note("cache", cache.store.summary() or "empty")
+        else:
+            self.timeline.note("cache", "off")
+        cache.close(prune=prune)
+        self.progress = None
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -354,6 +447,10 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
             return None
+        if self.cache is not None:
+            self.cache.store_output(page, output)  # the theme's output, before our changes
+        if self.progress is not None:
+            self.progress.step()
         # "Recent changes" in the header of every page: one click away during an incident.
         target = f"{self.settings.site_path}/recent" + (
             "/" if config.use_directory_urls else ".html"
@@ -372,33 +469,6 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         if out is None:  # not Material's header
             return None
         return link_assets(out, root) if pagefind else out
-
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.config.enabled:
-            self._index_search(config)
-
-    def _index_search(self, config: MkDocsConfig) -> None:
-        """Write the search script and run Pagefind over the built site (``search: pagefind``).
-
-        Runs after every build, `serve`'s rebuilds included, so the index always matches the
-        pages. `changetrail check --links` (lenient) builds only to check links: no index.
-        """
-        if self.settings.search != "pagefind":
-            return
-        site_dir = Path(config.site_dir)
-        write_assets(site_dir)
-        if self.lenient:
-            return
-        try:
-            result = build_index(site_dir, directory_urls=config.use_directory_urls)
-        except SearchIndexError as exc:
-            raise PluginError(f"search index: {exc}") from None
-        log.info(
-            "search: Pagefind indexed %d pages in %.1f s (%.1f MB in pagefind/)",
-            result.pages,
-            result.seconds,
-            result.bytes / 1e6,
-        )
 
     def _problem_pages(
         self, project: Project, renderer: Renderer, docs_dir: Path
@@ -425,6 +495,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     ) -> str | None:
         if not self.config.enabled:
             return None
+        if self.progress is not None:
+            self.progress.step()
         uri = page.file.src_uri
         if uri in self.view_pages:
             out = sanitize_view_html(html)  # allows the trend charts' SVG
