@@ -317,7 +317,8 @@ def test_results_sort_by_date_both_ways(page: Page) -> None:
     _search(page, COMMON)
     _open_filters(page)
     page.locator('fieldset[data-filter="kind"] input[value="change"]').check()
-    expect(page.locator(".ct-search-dialog__count")).to_have_text(f"{len(RECORDS)} results")
+    count = page.locator(".ct-search-dialog__count")
+    expect(count).to_have_text(f"{len(RECORDS)} results")
     newest = sorted((r["date"].isoformat() for r in RECORDS), reverse=True)
     for order, expected in (("desc", newest), ("asc", newest[::-1])):
         page.locator("select.ct-search-dialog__sort").select_option(order)
@@ -326,6 +327,7 @@ def test_results_sort_by_date_both_ways(page: Page) -> None:
         expect(metas.first).to_contain_text(expected[0])
         dates = [re.search(r"\d{4}-\d{2}-\d{2}", m).group(0) for m in metas.all_inner_texts()]
         assert dates == expected, order
+        expect(count).to_have_text(f"{len(RECORDS)} results · pages without a date are left out")
 
 
 def test_filters_alone_list_pages_without_a_query(page: Page) -> None:

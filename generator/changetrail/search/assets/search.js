@@ -241,6 +241,10 @@
     var box = dialog.querySelector(".ct-search-dialog__results");
     var count = el("p", "ct-search-dialog__count");
     count.textContent = results.length === 1 ? "1 result" : results.length + " results";
+    if (state.sort) {
+      // Pagefind leaves pages without a sort key out of sorted results.
+      count.appendChild(el("span", "ct-search-dialog__note", " \u00b7 pages without a date are left out"));
+    }
     var list = el("ol", "ct-search-dialog__list");
     box.textContent = "";
     box.appendChild(count);
