@@ -381,6 +381,22 @@ def test_a_moved_file_is_suggested_by_its_name(repo: Repo) -> None:
     ]
 
 
+def test_with_many_paths_to_judge_near_misses_are_looked_for_beside_the_path(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judging stays linear: past a budget of comparisons, only the same top folder is searched."""
+    from changetrail.gitinfo import truth
+
+    records = [rec(files_touched=["src/ap.py", "scr/ap.py"])]
+    wide = [e.hint for e in check_git(records, repo.root)]
+    monkeypatch.setattr(truth, "_MAX_COMPARISONS", 0)
+    beside = [e.hint for e in check_git(records, repo.root)]
+    assert wide[0] == beside[0]
+    assert str(wide[0]).startswith("did you mean 'src/app.py'?")
+    assert str(wide[1]).startswith("did you mean 'src/app.py'?")
+    assert str(beside[1]).startswith("paths are relative to the repository's top folder")
+
+
 def test_a_file_the_records_commit_deleted_is_fine(repo: Repo) -> None:
     listed = ["src/app.py", "docs/old.md"]
 

@@ -182,20 +182,21 @@ def read_bytes(
 ) -> bytes | list[RecordError]:
     """Read a file, refusing one that is too large before reading it."""
     try:
-        size = file.stat().st_size
-        if size > max_bytes:
-            return [
-                RecordError(
-                    code="file.too_large",
-                    file=shown,
-                    line=None,
-                    column=None,
-                    field=None,
-                    message=f"file is {size:,} bytes; the limit is {max_bytes:,}",
-                    hint="move large logs or data out of the file and link to them",
-                )
-            ]
-        raw = file.read_bytes()
+        with file.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                return [
+                    RecordError(
+                        code="file.too_large",
+                        file=shown,
+                        line=None,
+                        column=None,
+                        field=None,
+                        message=f"file is {size:,} bytes; the limit is {max_bytes:,}",
+                        hint="move large logs or data out of the file and link to them",
+                    )
+                ]
+            raw = fh.read()
     except OSError as exc:
         return [
             RecordError(
