@@ -362,7 +362,12 @@ def _fixture_frontmatters() -> list[tuple[str, str]]:
             found.append((f"{case.stem}:{name}", text))
     pages = sorted([*(_ROOT / "changes").glob("*.md"), *(_ROOT / "docs").rglob("*.md")])
     found.extend((p.relative_to(_ROOT).as_posix(), p.read_text(encoding="utf-8")) for p in pages)
-    return found
+    return [(name, text) for name, text in found if _closed(text)]
+
+
+def _closed(text: str) -> bool:
+    lines = text.split("\n")
+    return len(lines) > 2 and lines[0] == "---" and "---" in lines[1:]
 
 
 def _both_ways(fm_text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
@@ -386,8 +391,6 @@ def test_the_one_pass_reader_matches_the_long_way_on_fixtures(
     name: str, text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lines = text.split("\n")
-    if len(lines) < 3 or lines[0].strip() != "---" or "---" not in lines[1:]:
-        pytest.skip(f"{name}: no closed frontmatter")
     fm_text = "\n".join(lines[1 : lines.index("---", 1)]) + "\n"
     _same(*_both_ways(fm_text, monkeypatch))
 
