@@ -440,15 +440,36 @@ def test_hostile_frontmatter_reaches_the_index_as_data_only(make_site: MakeSite)
     assert "alert(1)" not in "".join(script.get_text() for script in soup.find_all("script"))
 
 
-@pytest.mark.build
-def test_a_serve_build_indexes_too(make_site: MakeSite) -> None:
-    """`serve` rebuilds run on_post_build like a build: the index always matches the pages."""
+def _serve_build(root: Path) -> Path:
+    """One `serve` build; on_shutdown waits for the index, which `serve` runs in the background."""
     from mkdocs.commands.build import build
 
-    config = load_mkdocs_config(project(make_site))
+    config = load_mkdocs_config(root)
     config.plugins.on_startup(command="serve", dirty=False)
     try:
         build(config)
     finally:
         config.plugins.on_shutdown()
-    assert (Path(config.site_dir) / "pagefind" / "pagefind-entry.json").is_file()
+    return Path(config.site_dir)
+
+
+@pytest.mark.build
+def test_a_serve_build_indexes_too(make_site: MakeSite) -> None:
+    """`serve` rebuilds run on_post_build like a build: the index always matches the pages."""
+    site = _serve_build(project(make_site))
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+
+
+@pytest.mark.build
+def test_in_serve_a_broken_binary_is_a_warning_and_the_preview_goes_on(
+    make_site: MakeSite,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    with caplog.at_level(logging.WARNING):
+        site = _serve_build(project(make_site))
+    assert (site / "changes" / "2024-02-10-orders-table" / "index.html").is_file()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("search index: the pagefind binary could not start" in m for m in warnings)

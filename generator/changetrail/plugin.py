@@ -11,6 +11,7 @@ import html
 import json
 import os
 import posixpath
+import threading
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -38,6 +39,7 @@ from .render.context import RepoLinks
 from .render.reference import model_reference, replace_markers
 from .render.tasks import add_task_progress
 from .search import (
+    IndexResult,
     SearchIndexError,
     article_facets,
     build_index,
@@ -133,6 +135,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.cache: PageCache | None = None
         self.nav: Navigation | None = None
         self.progress: Progress | None = None
+        #: `serve` only: the Pagefind run of the last build, in the background.
+        self.indexer: threading.Thread | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -140,9 +144,11 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.lenient = False
 
     def on_shutdown(self) -> None:
+        self._wait_for_index()
         self.lenient = False
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self._wait_for_index()  # a `serve` rebuild must not clear the site under Pagefind
         if not self.config.enabled:
             return None
         try:
@@ -361,17 +367,39 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         write_assets(site_dir)
         if self.lenient:
             return
+        if self.command == "serve":
+            # The preview serves the rebuilt pages at once; search catches up seconds later.
+            # The next build waits for this one (on_config) before it clears the site folder.
+            self._wait_for_index()
+            self.indexer = threading.Thread(
+                target=self._index_in_background,
+                kwargs={"site_dir": site_dir, "directory_urls": config.use_directory_urls},
+                name="changetrail-pagefind",
+                daemon=True,
+            )
+            self.indexer.start()
+            return
         try:
             result = build_index(site_dir, directory_urls=config.use_directory_urls)
         except SearchIndexError as exc:
             raise PluginError(f"search index: {exc}") from None
-        log.info(
-            "search: Pagefind indexed %d pages in %.1f s (%.1f MB in pagefind/)",
-            result.pages,
-            result.seconds,
-            result.bytes / 1e6,
-        )
+        _log_index(result)
         self.timeline.mark("search index (Pagefind)")
+
+    def _index_in_background(self, *, site_dir: Path, directory_urls: bool) -> None:
+        """`serve`: index the rebuilt site; a failure is a warning, the preview goes on."""
+        try:
+            result = build_index(site_dir, directory_urls=directory_urls)
+        except SearchIndexError as exc:
+            log.warning("search index: %s", exc)
+            return
+        _log_index(result)
+
+    def _wait_for_index(self) -> None:
+        """Let a background indexing run (from the previous `serve` build) finish."""
+        indexer, self.indexer = self.indexer, None
+        if indexer is not None:
+            indexer.join()
 
     def on_build_error(self, *, error: Exception) -> None:
         self._close_cache(prune=False)
@@ -607,6 +635,15 @@ def _reference_tables() -> dict[str, str]:
         "settings": model_reference(Settings),
         "cli": cli_reference(),
     }
+
+
+def _log_index(result: IndexResult) -> None:
+    log.info(
+        "search: Pagefind indexed %d pages in %.1f s (%.1f MB in pagefind/)",
+        result.pages,
+        result.seconds,
+        result.bytes / 1e6,
+    )
 
 
 def _drop_material_search(config: MkDocsConfig) -> None:
