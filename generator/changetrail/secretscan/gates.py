@@ -56,15 +56,25 @@ class Gate:
     any_case: re.Pattern[str] | None = None
     #: Literals of which every match holds one; without any of them the search is skipped.
     needles: tuple[str, ...] = ()
+    #: When given, a line is picked only if it holds one of these too, and the text is not
+    #: searched with the pattern: the lines holding a needle are (the pattern's matches must
+    #: then lie within one line).
+    line_needles: tuple[str, ...] = ()
 
     @classmethod
     def of(
-        cls, pattern: str, *, lower: bool = False, flags: int = 0, needles: tuple[str, ...] = ()
+        cls,
+        pattern: str,
+        *,
+        lower: bool = False,
+        flags: int = 0,
+        needles: tuple[str, ...] = (),
+        line_needles: tuple[str, ...] = (),
     ) -> Gate:
         """Compile ``pattern`` (with ``^`` and ``$`` meaning "line")."""
         flags |= re.MULTILINE
         any_case = re.compile(pattern, flags | re.IGNORECASE) if lower else None
-        return cls(re.compile(pattern, flags), lower, any_case, needles)
+        return cls(re.compile(pattern, flags), lower, any_case, needles, line_needles)
 
     def finditer(self, hay: Haystack) -> Iterator[re.Match[str]]:
         """The matches in a text."""
