@@ -556,7 +556,14 @@ def test_build_writes_the_site_and_a_failed_build_leaves_it_as_it_was(in_site: A
         f"Build failed; the previous site in {root / 'site'} was left as it was.",
     ]
     assert snapshot(root / "site") == before
-    assert sorted(p.name for p in root.iterdir()) == ["changes", "docs", "mkdocs.yml", "site"]
+    # No staging folder is left behind; .cache holds the build cache (content-keyed).
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".cache",
+        "changes",
+        "docs",
+        "mkdocs.yml",
+        "site",
+    ]
 
 
 @pytest.mark.build
