@@ -539,8 +539,12 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             Path(page.file.abs_src_path) if page.file.abs_src_path else None
         )
         dates = self._git_dates(source)
-        if self.settings.search == "pagefind":
+        listing = uri in self.generated and uri not in self.record_src
+        if self.settings.search == "pagefind" and not listing:
             # Only the content is indexed (not the header, navigation or footer), with the facets.
+            # Generated lists (change log, tag, owner, file pages...) are left out: they repeat
+            # the titles of the records they list, and at 10,000 records they are a quarter of
+            # the pages Pagefind would read; search leads to the records and articles.
             facets = self._search_facets(page, source)
             out = f"<div data-pagefind-body>\n{out}\n{facets}</div>"
         return out + dates if dates or out is not html else None
