@@ -693,7 +693,25 @@ def build(
     timeline = getattr(plugin, "timeline", None)
     if profile and isinstance(timeline, Timeline):
         timeline.mark("swap the new site in")
+        memory = _peak_memory()
+        if memory:
+            timeline.note("peak memory", memory)
         click.echo(timeline.report(total=time.perf_counter() - started), err=True)
+
+
+def _peak_memory() -> str:
+    """'812 MiB in changetrail, 3,392 MiB in Pagefind' (peak RSS), where the OS tells it."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return ""
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    mine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale // 2**20
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale // 2**20
+    text = f"{mine:,} MiB in changetrail"
+    return text + (
+        f", {children:,} MiB in its largest child process (Pagefind)" if children else ""
+    )
 
 
 def _swap_in(staging: Path, target: Path) -> None:
