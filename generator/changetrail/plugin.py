@@ -384,7 +384,6 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         except SearchIndexError as exc:
             raise PluginError(f"search index: {exc}") from None
         _log_index(result)
-        self.timeline.mark("search index (Pagefind)")
 
     def _index_in_background(self, *, site_dir: Path, directory_urls: bool) -> None:
         """`serve`: index the rebuilt site; a failure is a warning, the preview goes on."""
