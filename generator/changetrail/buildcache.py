@@ -102,38 +102,38 @@ class BuildCache:
 
     def get(self, kind: str, key: str, *, count: bool = True) -> Any:
         """The value stored under ``kind``/``key``, or ``None``; counts a hit or a miss."""
-        full = f"{kind}:{key}"
         value = None
-        if self._db is not None:
+        row = self._row("value", kind, key)
+        if row is not None:
             try:
-                row = self._db.execute(
-                    "SELECT value FROM entries WHERE key = ?", (full,)
-                ).fetchone()
-                if row is not None:
-                    value = json.loads(zlib.decompress(row[0]))
-            except (sqlite3.Error, zlib.error, ValueError) as exc:
-                log.debug("build cache: unreadable entry %s (%s)", full, exc)
-                value = None
+                value = json.loads(zlib.decompress(row[0]))
+            except (zlib.error, ValueError) as exc:
+                log.debug("build cache: unreadable entry %s:%s (%s)", kind, key, exc)
         if count:
             self._count(kind, hit=value is not None)
         if value is not None:
-            self._used.add(full)
+            self._used.add(f"{kind}:{key}")
         return value
 
     def has(self, kind: str, key: str) -> bool:
         """Whether an entry exists (without reading it); counts a hit or a miss."""
-        full = f"{kind}:{key}"
-        found = False
-        if self._db is not None:
-            try:
-                found = (
-                    self._db.execute("SELECT 1 FROM entries WHERE key = ?", (full,)).fetchone()
-                    is not None
-                )
-            except sqlite3.Error as exc:
-                log.debug("build cache: unreadable entry %s (%s)", full, exc)
+        found = self._row("1", kind, key) is not None
         self._count(kind, hit=found)
         return found
+
+    def _row(self, column: str, kind: str, key: str) -> tuple[Any, ...] | None:
+        """``column`` of the entry ``kind``/``key``; ``None`` when absent or unreadable."""
+        if self._db is None:
+            return None
+        try:
+            row: tuple[Any, ...] | None = self._db.execute(
+                f"SELECT {column} FROM entries WHERE key = ?",  # column: a literal of this class
+                (f"{kind}:{key}",),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            log.debug("build cache: unreadable entry %s:%s (%s)", kind, key, exc)
+            return None
+        return row
 
     def _count(self, kind: str, *, hit: bool) -> None:
         counter = self.hits if hit else self.misses
