@@ -14,7 +14,7 @@ from changetrail.loader import Record, load_text
 from changetrail.models import STATUS_DEPENDENT, Status
 from changetrail.pipeline import load_project
 from changetrail.settings import DEFAULT_REQUIRED, Settings
-from conftest import OMIT, TODAY, MakeSite, field_line, record
+from conftest import OMIT, TODAY, MakeSite, Raw, field_line, record
 
 BARE = dict.fromkeys(STATUS_DEPENDENT, OMIT)
 
@@ -168,6 +168,16 @@ def test_todo_placeholders_anywhere_are_reported_with_their_position() -> None:
     ]
     assert errors[0].line == field_line("reason")
     assert errors[0].got == "'TODO: why'"
+
+
+def test_a_todo_written_with_an_escape_is_still_a_placeholder() -> None:
+    # The check skips files whose YAML text has no "TODO"; an escape can still spell one.
+    written = rec(reason=Raw('"\\x54ODO: why"'), expected_result=Raw('"\\u0054ODO x"'))
+    assert written.source.todo
+    assert codes(check(written)) == [("placeholder", "reason"), ("placeholder", "expected_result")]
+    plain = rec(reason="Why it was needed")
+    assert not plain.source.todo
+    assert check(plain) == []
 
 
 @pytest.mark.parametrize(

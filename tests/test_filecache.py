@@ -13,7 +13,7 @@ from changetrail import filecache, pipeline
 from changetrail.cli import cli
 from changetrail.errors import format_errors
 from changetrail.settings import load_project_config
-from conftest import record
+from conftest import Raw, record
 from test_secretscan import AWS_KEY
 
 if TYPE_CHECKING:
@@ -212,3 +212,15 @@ def test_positions_from_the_cache_are_those_of_the_file(site: Path) -> None:
             assert new.source.position((*loc, "x")) == old.source.position((*loc, "x"))
         assert dict(new.source.positions) == dict(old.source.positions)
         assert new.source.positions.get(("nowhere",)) is None
+
+
+def test_a_placeholder_written_with_an_escape_is_found_from_the_cache(
+    make_site: MakeSite, reads: list[str]
+) -> None:
+    escaped = record(reason=Raw('"\\x54ODO: why"'))
+    site = make_site({"changes/2024-03-01-a.md": escaped, "changes/2024-03-02-b.md": record()})
+    first = _shown(_load(site))
+    assert '"placeholder"' in first
+    reads.clear()
+    assert _shown(_load(site)) == first
+    assert reads == []

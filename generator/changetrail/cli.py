@@ -7,6 +7,7 @@ would have been overwritten); 2 a usage or configuration error.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -17,7 +18,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 from urllib.parse import urlsplit
 
 import click
@@ -36,7 +37,7 @@ from .errors import (
 from .gitinfo import check_git
 from .loader import discover, discover_pages, display_path
 from .models import ChangeRecord, Status
-from .pipeline import Project, load_project
+from .pipeline import Project, load_project, paused_gc
 from .profile import Timeline
 from .scaffold import NewRecord, git_files, git_owner, write_new_record
 from .settings import (
@@ -48,12 +49,16 @@ from .settings import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pydantic import BaseModel
 
     from .gate import ChangedPaths
     from .loader import ArticlePage, Record
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+P = ParamSpec("P")
 
 _config_option = click.option(
     "-f",
@@ -63,6 +68,17 @@ _config_option = click.option(
     show_default=True,
     help="The site's mkdocs.yml; its folder is the project root.",
 )
+
+
+def _without_gc(command: Callable[P, None]) -> Callable[P, None]:
+    """Run ``command`` with cyclic garbage collection paused (see ``pipeline.paused_gc``)."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        with paused_gc():
+            command(*args, **kwargs)
+
+    return run
 
 
 def _fail(message: str, code: int) -> None:
@@ -139,6 +155,7 @@ def cli() -> None:
     "what each file gave is kept there, by its content).",
 )
 @_config_option
+@_without_gc
 def check(
     paths: tuple[Path, ...],
     fmt: str,
@@ -275,9 +292,11 @@ def _secret_errors(project: Project) -> list[RecordError]:
     """Credentials in commands, links and bodies, before they can be published."""
     if not project.settings.secret_scan:
         return []
+    items: list[Record | ArticlePage] = [*project.catalog.records, *project.catalog.articles]
+    if all(item.secrets is not None for item in items):  # scanned as they were loaded
+        return [e for item in items for e in item.secrets or ()]
     from .secretscan import file_reader, scan_secrets
 
-    items: list[Record | ArticlePage] = [*project.catalog.records, *project.catalog.articles]
     return scan_secrets(items, read_source=file_reader(project.root))
 
 

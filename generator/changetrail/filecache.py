@@ -32,7 +32,7 @@ import yaml
 
 from .article import Article
 from .errors import RecordError, Severity
-from .frontmatter import Frontmatter, Position, decode
+from .frontmatter import Frontmatter, Position, decode, may_hold_todo
 from .loader import ArticlePage, Job, Loaded, Record, Unread
 from .models import ChangeRecord
 
@@ -239,6 +239,7 @@ def decode_entry(entry: Entry, job: Job, raw: bytes) -> Loaded:
         start_line=entry["start_line"],
         positions=_Positions(data, entry["positions"]),
         warnings=tuple(_from_errors(entry["warnings"])),
+        todo=may_hold_todo(text[: entry["body_at"]]),
     )
     secrets = None if entry["secrets"] is None else tuple(_from_errors(entry["secrets"]))
     if not job.article:

@@ -17,7 +17,7 @@ from frontmatter.default_handlers import YAMLHandler
 from .errors import RecordError, located
 from .yamlread import Loc, Position, read_mapping
 
-__all__ = ["Frontmatter", "Loc", "Position", "decode", "split"]
+__all__ = ["Frontmatter", "Loc", "Position", "decode", "may_hold_todo", "split"]
 
 
 # The same boundary python-frontmatter uses: a line of three or more dashes.
@@ -40,6 +40,9 @@ class Frontmatter:
     problems: tuple[RecordError, ...] = ()
     #: Worth telling but not wrong; they do not make the file invalid.
     warnings: tuple[RecordError, ...] = ()
+    #: False when the YAML text cannot give a value holding ``TODO`` (see ``may_hold_todo``),
+    #: so that the placeholder check need not walk the data.
+    todo: bool = True
 
     def position(self, loc: Loc) -> Position | None:
         """Return the position of ``loc``, or of its nearest parent that has one."""
@@ -153,7 +156,17 @@ def _parse(fm_text: str, body: str, body_line: int, path: str) -> Frontmatter | 
         positions=doc.positions,
         problems=doc.problems,
         warnings=doc.warnings,
+        todo=may_hold_todo(fm_text),
     )
+
+
+def may_hold_todo(yaml_text: str) -> bool:
+    """Whether a value read from ``yaml_text`` may hold ``TODO``.
+
+    Without an escape (a backslash) YAML only gives back characters it was written with, so a
+    text without ``TODO`` in it gives no value with ``TODO`` in it.
+    """
+    return "TODO" in yaml_text or "\\" in yaml_text
 
 
 def _ran_into_body(err: RecordError, fm_text: str, body_line: int) -> RecordError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import logging
 import multiprocessing
 import os
@@ -60,7 +61,7 @@ log = logging.getLogger(__name__)
 #: starting the others costs more than it saves.
 PARALLEL_MIN = 400
 
-__all__ = ["Project", "load_project"]
+__all__ = ["Project", "load_project", "paused_gc"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,34 @@ def load_project(
     Returns:
         The project, with problems collected rather than raised.
     """
+    with paused_gc():
+        return _load_project(root, settings, files=files, docs_dir=docs_dir, today=today)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: the loading makes millions of objects that all
+    live on (the cache's JSON, the records), and each collection would walk every one of them
+    again, for nothing (a third of a warm check on 10,000 files).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _load_project(
+    root: Path,
+    settings: Settings,
+    *,
+    files: list[Path] | None,
+    docs_dir: Path | None,
+    today: dt.date | None,
+) -> Project:
     if files is None:
         files = discover(root / settings.changes_dir)
     jobs = record_jobs(files, root)

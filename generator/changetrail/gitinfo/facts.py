@@ -236,7 +236,12 @@ def normal_path(raw: str) -> str:
     text = raw.strip().replace("\\", "/")
     if not text or text.startswith("TODO:"):
         return ""
-    return PurePosixPath(text).as_posix().removeprefix("./").strip("/")
+    # What PurePosixPath(text).as_posix() gives with "./" and "/" taken off the ends, without
+    # building a path: empty and "." parts dropped, ".." kept.
+    parts = [part for part in text.split("/") if part and part != "."]
+    if not parts:
+        return "" if text.startswith("/") else "."
+    return "/".join(parts)
 
 
 def at_head(path: str, facts: Facts) -> bool:
