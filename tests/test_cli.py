@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +114,36 @@ def test_check_reports_every_problem_and_exits_1(in_site: Any) -> None:
         "\n"
         "2 errors in 2 of 3 files checked\n"
     )
+
+
+@pytest.mark.parametrize("args", [(), ("--format", "json"), ("--format", "github")])
+def test_the_console_script_prints_all_and_exits_like_the_command(
+    in_site: Any, args: tuple[str, ...]
+) -> None:
+    # The script ends a check's process without freeing its objects; nothing may be lost.
+    files = {f"changes/2024-03-{d:02d}-a.md": record(status="done") for d in range(1, 29)}
+    root = in_site({**files, "changes/2024-04-01-b.md": record()})
+    inside = run("check", *args)
+    script = subprocess.run(
+        [sys.executable, "-m", "changetrail", "check", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert script.returncode == inside.exit_code == 1
+    assert (script.stdout, script.stderr) == (inside.stdout, inside.stderr)
+    clean = subprocess.run(
+        [sys.executable, "-m", "changetrail", "check", "changes/2024-04-01-b.md"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert clean.returncode == 0
+    assert clean.stdout == "1 record checked, no problems\n"
 
 
 def test_check_json(in_site: Any) -> None:

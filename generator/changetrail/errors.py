@@ -148,6 +148,15 @@ def show_value(value: object) -> str:
         text = json.dumps(value, default=str, ensure_ascii=False)
     else:
         return str(value)
+    # Nothing to escape is the common case: then no loop over the characters.
+    plain = text.isprintable() and "'" not in text and "\\" not in text
+    shown = text if plain else _escaped(text)
+    if len(shown) > MAX_SHOWN:
+        shown = shown[: MAX_SHOWN - 1] + "…"
+    return f"'{shown}'" if isinstance(value, str) else shown
+
+
+def _escaped(text: str) -> str:
     out = []
     for ch in text:
         if ch == "'":
@@ -158,10 +167,7 @@ def show_value(value: object) -> str:
             out.append(ch)
         else:
             out.append(ch.encode("unicode_escape").decode("ascii"))
-    shown = "".join(out)
-    if len(shown) > MAX_SHOWN:
-        shown = shown[: MAX_SHOWN - 1] + "…"
-    return f"'{shown}'" if isinstance(value, str) else shown
+    return "".join(out)
 
 
 def located(

@@ -383,6 +383,12 @@ class _Positions(Mapping["Loc", Position]):
         return self._rows
 
     def _position(self, packed_row: str, value: object) -> Position:
+        numbers = packed_row[1:-1].split(",")
+        if len(numbers) == 5 and all(n.isascii() and n.isdecimal() for n in numbers):
+            # five plain numbers, the common row: read without the JSON decoder
+            line, column, key_line, key_column, plain = map(int, numbers)
+            raw = value if isinstance(value, str) else None
+            return Position(line, column, key_line, key_column, raw, bool(plain))
         row = json.loads(packed_row)
         raw = row[5] if len(row) > 5 else value if isinstance(value, str) else None
         return Position(row[0], row[1], row[2], row[3], raw, bool(row[4]))
