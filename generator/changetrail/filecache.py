@@ -332,22 +332,22 @@ def _pack_positions(data: dict[str, Any], positions: Mapping[Loc, Position]) -> 
     """
     walked: list[tuple[Loc, object]] = []
     _walk_locs(data, (), walked)
-    rows: list[list[Any]] = []
+    rows: list[str] = []
     if [loc for loc, _ in walked] == list(positions):
         for loc, value in walked:
             pos = positions[loc]
-            row: list[Any] = [pos.line, pos.column, pos.key_line, pos.key_column, int(pos.plain)]
+            # What json.dumps gives for the row of numbers (and the raw text), made directly.
+            row = f"[{pos.line:d},{pos.column:d},{pos.key_line:d},{pos.key_column:d},{pos.plain:d}"
             if not (pos.raw == value if isinstance(value, str) else pos.raw is None):
-                row.append(pos.raw)
-            rows.append(row)
+                row += "," + json.dumps(pos.raw, ensure_ascii=False)
+            rows.append(row + "]")
         # A row per line (JSON escapes line breaks in text): one row is read without the others.
         # The first line says where each top-level field starts.
         tops, at = [], 1
         for value in data.values():
             tops.append(at)
             at += _size(value)
-        lines = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows)
-        return "\n".join([json.dumps(tops), *lines])
+        return "\n".join([json.dumps(tops), *rows])
     explicit = [
         [list(loc), p.line, p.column, p.key_line, p.key_column, int(p.plain), p.raw]
         for loc, p in positions.items()
