@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import string
 from typing import TYPE_CHECKING, Any
@@ -74,3 +75,36 @@ def test_a_key_in_a_command_fails_check_and_the_build(
     build = CliRunner().invoke(cli, ["build"])
     assert build.exit_code == 1
     assert not (root / "site").exists()
+
+
+def test_changed_since_reads_through_the_cache_and_keeps_the_other_entries(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from changetrail import pipeline
+
+    files = {f"changes/2024-03-{d:02d}-a.md": record(title=f"R{d}") for d in range(1, 6)}
+    root = make_site(files)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "Alice", "2024-03-01T10:00:00+00:00", write={"src/app.py": "v1\n"})
+    changed = {"changes/2024-03-06-b.md": record(title="New", status="done")}
+    commit(root, "Bob", "2024-03-02T10:00:00+00:00", write=changed)
+    assert run(root, monkeypatch).exit_code == 1  # a full check fills the cache
+    shards = sorted((root / ".cache/changetrail").glob("files-*.json"))
+    entries = sum(len(json.loads(s.read_text())["entries"]) for s in shards)
+    assert entries >= 6  # the records and the pages of the docs folder
+
+    seen: list[str] = []
+    load_job = pipeline.load_job
+    monkeypatch.setattr(
+        pipeline, "load_job", lambda job, raw: seen.append(job.shown) or load_job(job, raw)
+    )
+    first = run(root, monkeypatch, "--changed-since", "HEAD~1")
+    assert seen == []  # taken from the cache
+    assert first.exit_code == 1
+    assert first.stdout.startswith("changes/2024-03-06-b.md:")
+    assert first.stdout.endswith("1 error in 1 of 1 file checked\n")
+    after = sum(len(json.loads(s.read_text())["entries"]) for s in shards if s.exists())
+    assert after == entries
+    no_cache = run(root, monkeypatch, "--changed-since", "HEAD~1", "--no-cache")
+    assert seen == ["changes/2024-03-06-b.md"]
+    assert no_cache.stdout == first.stdout

@@ -150,11 +150,12 @@ class FileCache:
         self._shards[shard][path] = {**entry, "digest": digest}
         self._changed.add(shard)
 
-    def save(self, keep: Iterable[str]) -> None:
-        """Drop the entries of paths not in ``keep``, and write the shards that changed."""
-        wanted = set(keep)
+    def save(self, keep: Iterable[str] | None) -> None:
+        """Drop the entries of paths not in ``keep`` (none when None), and write the shards that
+        changed."""
+        wanted = None if keep is None else set(keep)
         for shard, entries in enumerate(self._shards):
-            stale = [p for p in entries if p not in wanted]
+            stale = [] if wanted is None else [p for p in entries if p not in wanted]
             for path in stale:
                 del entries[path]
             if stale or shard in self._changed:

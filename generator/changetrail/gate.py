@@ -25,17 +25,8 @@ import pathspec
 from .catalog import build_catalog
 from .checks import run_checks
 from .errors import ConfigError, RecordError
-from .loader import (
-    IGNORED_NAMES,
-    ArticlePage,
-    display_path,
-    load_all,
-    load_article_text,
-    looks_like_article,
-    read_text,
-    record_id,
-)
-from .pipeline import Project
+from .loader import IGNORED_NAMES, Job, collect, display_path, record_id, record_jobs
+from .pipeline import Project, load_files
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -247,29 +238,19 @@ def load_selected(
     ``related`` ids resolve against every record file's id. Checks that compare the content of
     many files (duplicate article ``reference``s) see only the selected files.
     """
-    max_bytes = settings.limits.file_bytes
-    loaded = load_all(list(selection.records), root, max_bytes=max_bytes)
-    articles: list[ArticlePage] = []
-    errors = list(loaded.errors)
-    pages = 0
+    records = list(selection.records)
+    jobs = record_jobs(records, root)
     for page in selection.pages:
         uri = display_path(page, docs_dir)
-        shown = display_path(page, root)
         forced = any(uri.startswith(d.rstrip("/") + "/") for d in settings.article_dirs)
-        text = read_text(page, shown, max_bytes=max_bytes)
-        if isinstance(text, list):
-            errors.extend(text if forced else [])
-            pages += forced
-            continue
-        if not forced and not looks_like_article(text):
-            continue
-        pages += 1
-        article = load_article_text(text, shown, uri)
-        if isinstance(article, list):
-            errors.extend(article)
-        else:
-            articles.append(article)
-            errors.extend(article.source.warnings)
+        jobs.append(Job(page, display_path(page, root), uri, article=True, forced=forced))
+    # The same pass as a full check's: the cache (kept whole: only some files are read here),
+    # every core, the secret scan on the way.
+    results = load_files(jobs, root, settings, prune=False)
+    loaded = collect(results[: len(records)])
+    pages = collect(results[len(records) :])
+    errors = [*loaded.errors, *pages.errors]
+    articles = pages.articles
     catalog = build_catalog(loaded.records, known_ids=selection.known_ids, articles=articles)
     errors.extend(run_checks(catalog, settings, today=today))
     return Project(
@@ -277,7 +258,7 @@ def load_selected(
         settings=settings,
         catalog=catalog,
         errors=tuple(sorted(errors, key=RecordError.sort_key)),
-        files=loaded.files + pages,
+        files=len(records) + pages.files,
     )
 
 

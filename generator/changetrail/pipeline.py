@@ -156,11 +156,15 @@ def _load_project(
     )
 
 
-def load_files(jobs: list[Job], root: Path, settings: Settings) -> list[Loaded]:
+def load_files(
+    jobs: list[Job], root: Path, settings: Settings, *, prune: bool = True
+) -> list[Loaded]:
     """Read, validate and (with ``secret_scan``) scan every file; results in the jobs' order.
 
     Results come from the cache under ``settings.cache_dir`` when the file's bytes are the
-    same; the others are worked out here, or on every core when there are many.
+    same; the others are worked out here, or on every core when there are many. With
+    ``prune`` (``jobs`` are every file of the project) the cache drops the entries of other
+    files; without, it keeps them.
     """
     cache = _open_cache(root, settings)
     results: list[Loaded] = [None] * len(jobs)
@@ -192,7 +196,7 @@ def load_files(jobs: list[Job], root: Path, settings: Settings) -> list[Loaded]:
         if cache:
             cache.put(job.shown, digest, entry)
     if cache:
-        cache.save(job.shown for job in jobs)
+        cache.save([job.shown for job in jobs] if prune else None)
     return results
 
 
