@@ -75,6 +75,8 @@ def decode(raw: bytes, path: str) -> str | RecordError:
             got=f"byte 0x{raw[exc.start]:02x}",
             hint=hint,
         )
+    if "\r" not in text:
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
