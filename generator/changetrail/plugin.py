@@ -380,7 +380,11 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             self.indexer.start()
             return
         try:
-            result = build_index(site_dir, directory_urls=config.use_directory_urls)
+            result = build_index(
+                site_dir,
+                directory_urls=config.use_directory_urls,
+                cache_dir=self.root / self.settings.cache_dir if self.settings.cache else None,
+            )
         except SearchIndexError as exc:
             raise PluginError(f"search index: {exc}") from None
         _log_index(result)
@@ -388,7 +392,11 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     def _index_in_background(self, *, site_dir: Path, directory_urls: bool) -> None:
         """`serve`: index the rebuilt site; a failure is a warning, the preview goes on."""
         try:
-            result = build_index(site_dir, directory_urls=directory_urls)
+            result = build_index(
+                site_dir,
+                directory_urls=directory_urls,
+                cache_dir=self.root / self.settings.cache_dir if self.settings.cache else None,
+            )
         except SearchIndexError as exc:
             log.warning("search index: %s", exc)
             return
@@ -642,10 +650,14 @@ def _reference_tables() -> dict[str, str]:
 
 def _log_index(result: IndexResult) -> None:
     log.info(
-        "search: Pagefind indexed %d pages in %.1f s (%.1f MB in pagefind/)",
+        "search: Pagefind indexed %d pages in %.1f s (%.1f MB in pagefind/; "
+        "%d shard%s, %d from the cache)",
         result.pages,
         result.seconds,
         result.bytes / 1e6,
+        result.shards,
+        "" if result.shards == 1 else "s",
+        result.reused,
     )
 
 

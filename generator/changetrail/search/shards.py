@@ -1,0 +1,165 @@
+"""Split a built site's indexed pages into Pagefind shards, and keep each shard's output by content.
+
+A shard is a fixed share of the pages with ``data-pagefind-body``: a page goes to shard
+``sha1(relative path) % count``, so it stays in its shard from build to build while the count
+holds. Pagefind indexes each shard on its own (peak memory is one shard's, not the site's); the
+browser merges them. ``ShardCache`` keeps each shard's written index under a key made of
+everything Pagefind reads for it, so a rebuild re-indexes only the shards whose pages changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["SHARD_SIZE", "Shard", "ShardCache", "plan", "shard_key"]
+
+#: Most indexed pages in one shard: at 2,000, Pagefind needs ~6 s and ~680 MB for a shard, and
+#: a first query at 10,000 pages (five shards) loads ~400 KB gzip. Smaller shards load more.
+SHARD_SIZE = 2000
+
+_MARKER = b"data-pagefind-body"
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One share of the site's pages: ``files`` are (relative POSIX path, sha256) pairs, sorted."""
+
+    index: int
+    files: tuple[tuple[str, str], ...]
+
+
+def _html_files(site_dir: Path, skip: str) -> Iterator[tuple[str, Path]]:
+    for top, dirs, names in os.walk(site_dir):
+        folder = Path(top)
+        if folder == site_dir:
+            dirs[:] = [d for d in dirs if d != skip]
+        dirs.sort()
+        for name in sorted(names):
+            if name.endswith(".html"):
+                path = folder / name
+                yield path.relative_to(site_dir).as_posix(), path
+
+
+def plan(site_dir: Path, *, shard_size: int = SHARD_SIZE, skip: str = "pagefind") -> list[Shard]:
+    """The shards of the HTML under ``site_dir`` (the folder ``skip`` left out).
+
+    Only pages with ``data-pagefind-body`` count, as Pagefind itself does once any page has it.
+    A site where no page has it is one shard of every HTML file (Pagefind then indexes them all).
+    """
+    marked: list[tuple[str, str]] = []
+    every: list[tuple[str, str]] = []
+    for rel, path in _html_files(site_dir, skip):
+        data = path.read_bytes()
+        entry = (rel, hashlib.sha256(data).hexdigest())
+        every.append(entry)
+        if _MARKER in data:
+            marked.append(entry)
+    if not marked:
+        return [Shard(0, tuple(every))]
+    count = max(1, math.ceil(len(marked) / max(1, shard_size)))
+    groups: list[list[tuple[str, str]]] = [[] for _ in range(count)]
+    for entry in marked:
+        groups[int(hashlib.sha1(entry[0].encode()).hexdigest(), 16) % count].append(entry)
+    return [Shard(i, tuple(files)) for i, files in enumerate(groups) if files or i == 0]
+
+
+def shard_key(shard: Shard, *, count: int, settings: dict[str, Any]) -> str:
+    """The cache key of a shard: everything that decides what Pagefind writes for it."""
+    text = json.dumps(
+        {"settings": settings, "count": count, "files": shard.files},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Recreate ``source``'s files under ``target`` as hard links (copies across devices)."""
+    for top, _dirs, names in os.walk(source):
+        folder = Path(top)
+        into = target / folder.relative_to(source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            link_file(folder / name, into / name)
+
+
+def link_file(source: str | Path, target: str | Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+class ShardCache:
+    """Written shard indexes under ``<cache_dir>/pagefind/<key>/``; None as folder: no cache.
+
+    An entry appears whole or not at all (written to a temporary folder, then renamed), so an
+    interrupted build or a half-restored CI cache never leaves a partial one. Restoring links
+    the files into the site: the build removes a shard's output folder before it writes one,
+    so a cached file is never written through a link.
+    """
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.root = None if cache_dir is None else cache_dir / "pagefind"
+        self.used: set[str] = set()
+
+    def restore(self, key: str, target: Path) -> bool:
+        """Put the entry ``key`` at ``target``; False if there is none."""
+        if self.root is None:
+            return False
+        entry = self.root / key
+        if not (entry / "pagefind-entry.json").is_file():
+            return False
+        link_tree(entry, target)
+        self.used.add(key)
+        return True
+
+    def store(self, key: str, source: Path) -> None:
+        """Keep ``source`` (a shard's written index) as the entry ``key``."""
+        if self.root is None:
+            return
+        self.used.add(key)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if (self.root / key).is_dir():
+                return
+            temp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:16]}-", dir=self.root))
+        except OSError:
+            return  # a cache that cannot be written only costs time
+        try:
+            link_tree(source, temp)
+            temp.rename(self.root / key)
+        except OSError:
+            shutil.rmtree(temp, ignore_errors=True)  # another build stored it first, or no room
+
+    def prune(self) -> None:
+        """Remove the entries this build did not use (and temporary folders of crashed builds)."""
+        if self.root is None or not self.root.is_dir():
+            return
+        for path in self.root.iterdir():
+            if path.name in self.used:
+                continue
+            if path.name.startswith(".tmp-") and not _stale(path):
+                continue  # perhaps another build still writing
+            with contextlib.suppress(OSError):
+                shutil.rmtree(path)
+
+
+def _stale(path: Path, seconds: float = 3600) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
