@@ -22,6 +22,7 @@ import gzip
 import http.server
 import io
 import json
+import re
 import sys
 import threading
 import time
@@ -73,7 +74,7 @@ def _serve(site: Path, *, compress: bool) -> tuple[http.server.ThreadingHTTPServ
 
 def category(url: str) -> str:
     """What a request is for: the search engine, the index, filters or page fragments."""
-    path = urlsplit(url).path
+    path = re.sub(r"/pagefind/shard-\d+/", "/pagefind/", urlsplit(url).path)
     name = path.rsplit("/", 1)[-1]
     if "/pagefind/index/" in path:
         return "index chunks"

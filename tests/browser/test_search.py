@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from changetrail.search.indexer import MANIFEST, SHARD_SIZE_ENV
+from changetrail.search.shards import plan
 from conftest import mkdocs_build, write_files
 
 if TYPE_CHECKING:
@@ -169,6 +172,19 @@ def sites(
         folder = _build(tmp_path_factory.mktemp(f"search-{name}"), extra)
         assert (folder / "pagefind" / "pagefind-entry.json").is_file()
         out[name] = Site(serve_site(folder), folder, directory_urls=directory_urls)
+    # The same pages in three Pagefind shards (two pages each), merged in the browser.
+    previous = os.environ.get(SHARD_SIZE_ENV)
+    os.environ[SHARD_SIZE_ENV] = "2"
+    try:
+        folder = _build(tmp_path_factory.mktemp("search-shards"), "")
+    finally:
+        if previous is None:
+            del os.environ[SHARD_SIZE_ENV]
+        else:
+            os.environ[SHARD_SIZE_ENV] = previous
+    manifest = json.loads((folder / "pagefind" / MANIFEST).read_text())
+    assert manifest == {"shards": ["shard-1/", "shard-2/"]}
+    out["shards"] = Site(serve_site(folder), folder, directory_urls=True)
     return out
 
 
@@ -259,7 +275,7 @@ def test_the_header_button_opens_the_search(page: Page) -> None:
 # -- results ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["dirs", "files"])
+@pytest.mark.parametrize("name", ["dirs", "files", "shards"])
 @pytest.mark.parametrize("start", ["", "changes/", "changes/2025-05-20-edge-http2/"])
 def test_a_query_finds_the_record_and_its_link_works_from_any_depth(
     new_context: Callable[..., BrowserContext], sites: dict[str, Site], name: str, start: str
@@ -279,8 +295,13 @@ def test_a_query_finds_the_record_and_its_link_works_from_any_depth(
     expect(page.locator("h1").first).to_have_text("Raise the checkout worker pool")
 
 
-def test_filters_load_only_when_opened_and_show_counts_that_narrow_results(page: Page) -> None:
+@pytest.mark.parametrize("name", ["dirs", "shards"])
+def test_filters_load_only_when_opened_and_show_counts_that_narrow_results(
+    new_context: Callable[..., BrowserContext], sites: dict[str, Site], name: str
+) -> None:
     from playwright.sync_api import expect
+
+    page = new_context(sites[name]).new_page()
 
     filter_requests: list[str] = []
     page.on("request", lambda r: filter_requests.append(r.url) if "/filter/" in r.url else None)
@@ -310,8 +331,13 @@ def test_filters_load_only_when_opened_and_show_counts_that_narrow_results(page:
     expect(page.locator(".ct-search-dialog__count")).to_have_text("4 results")
 
 
-def test_results_sort_by_date_both_ways(page: Page) -> None:
+@pytest.mark.parametrize("name", ["dirs", "shards"])
+def test_results_sort_by_date_both_ways(
+    new_context: Callable[..., BrowserContext], sites: dict[str, Site], name: str
+) -> None:
     from playwright.sync_api import expect
+
+    page = new_context(sites[name]).new_page()
 
     _open(page, "")
     _search(page, COMMON)
@@ -338,6 +364,42 @@ def test_filters_alone_list_pages_without_a_query(page: Page) -> None:
     _open_filters(page)
     page.locator('fieldset[data-filter="owner"] input[value="payments-team"]').check()
     expect(page.locator(".ct-search-dialog__count")).to_have_text("2 results")
+
+
+def _links(page: Page) -> set[str]:
+    return {
+        page.evaluate("(a) => new URL(a.href).pathname", a)
+        for a in page.locator(".ct-search-result a").element_handles()
+    }
+
+
+def test_a_sharded_index_finds_pages_of_every_shard(
+    new_context: Callable[..., BrowserContext], sites: dict[str, Site]
+) -> None:
+    from playwright.sync_api import expect
+
+    site = sites["shards"]
+    shards = plan(site.folder, shard_size=2)
+    assert len(shards) == 3
+    requests: list[str] = []
+    page = new_context(site).new_page()
+    page.on("request", lambda r: requests.append(r.url))
+    _open(page, "")
+    _search(page, COMMON)
+    assert _count(page) == len(RECORDS) + 1  # every record and the article
+    expect(page.locator(".ct-search-result")).to_have_count(len(RECORDS) + 1)
+    found = _links(page)
+    # The home page ("Search demo") has no "deployment": a second query finds it.
+    page.locator(".ct-search-dialog__input").fill("demo")
+    expect(page.locator(".ct-search-dialog__count")).to_have_text("1 result")
+    found |= _links(page)
+    for shard in shards:
+        assert shard.files, shard.index
+        assert {"/" + rel.removesuffix("index.html") for rel, _ in shard.files} <= found
+    for i in (1, 2):
+        assert any(f"/pagefind/shard-{i}/pagefind-entry.json" in url for url in requests)
+    # The merged shards use the first one's search code, not their own.
+    assert not any(re.search(r"/shard-\d+/(wasm|pagefind\.js)", url) for url in requests)
 
 
 # -- the dark scheme --------------------------------------------------------------------------

@@ -6,6 +6,7 @@
  * which then loads only the parts of the index a query needs. Filters (kind, status, owner, area,
  * stack, difficulty, tags) load when the reader opens them, so a plain query does not pay for
  * them; from then on every value shows how many results it has. Results can be sorted by date.
+ * A large site's index comes in shards, merged here (see load()); counts add up across them.
  * Text from the index is only ever put in the page as text; excerpts keep Pagefind's <mark>.
  */
 (function () {
@@ -16,7 +17,7 @@
   var dialog = null;
   var pagefind = null;
   var loading = null;
-  var state = { term: "", sort: "", selected: {}, shown: PAGE, filters: null, run: 0 };
+  var state = { term: "", sort: "", selected: {}, shown: PAGE, filters: null, run: 0, shards: 1 };
   var timer = null;
 
   function el(tag, className, text) {
@@ -31,18 +32,123 @@
     return new URL((button && button.getAttribute("data-root")) || "./", document.baseURI);
   }
 
+  /* A large site's index is in shards: pagefind/ and pagefind/shard-<i>/, listed in
+   * pagefind/changetrail-shards.json. Each further shard is merged into the first (it reuses the
+   * first one's WebAssembly and loads only its own index files), with a weight of 1 + i * EPS:
+   * too small to change which result ranks first (a relative 1e-6), it tells the shards'
+   * results apart when they are sorted by date (see sorted()). */
+  var EPS = 1e-6;
+
   function load() {
     if (!loading) {
       var base = root();
-      loading = import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
-        pagefind = module;
-        return module.options({ baseUrl: base.pathname, excerptLength: 24 });
-      });
+      var index = new URL("pagefind/", base);
+      var manifest = fetch(new URL("changetrail-shards.json", index).href)
+        .then(function (response) {
+          return response.ok ? response.json() : {};
+        })
+        .catch(function () {
+          return {};
+        });
+      loading = Promise.all([import(new URL("pagefind.js", index).href), manifest]).then(
+        function (both) {
+          var options = { baseUrl: base.pathname, excerptLength: 24 };
+          var others = Array.isArray(both[1].shards) ? both[1].shards : [];
+          pagefind = both[0];
+          state.shards = others.length + 1;
+          return pagefind.options(options).then(function () {
+            return Promise.all(
+              others.map(function (path, i) {
+                var merged = { baseUrl: options.baseUrl, excerptLength: 24, indexWeight: 1 + (i + 1) * EPS };
+                return pagefind.mergeIndex(new URL(path, index).pathname, merged);
+              })
+            );
+          });
+        }
+      );
       loading.catch(function () {
         loading = null;
       });
     }
     return loading;
+  }
+
+  /* Sorted by date, each shard ranks its own results by their place in its own date order, and
+   * Pagefind merges the shards by that rank, which is not the date. Each shard's results are
+   * still in the right order, so this merges them again by their dates: to show n results it
+   * loads the data of n results and of one more per shard, never of them all. A result's score
+   * is its rank times its shard's weight, so the rank (the rounded score) and the weight give
+   * the shard; a rank of 0 hides the weight, so such a result (one per shard at most) is a list
+   * of its own, which is just as right. */
+  function sorted(results, direction) {
+    var lists = {};
+    var order = [];
+    results.forEach(function (result, n) {
+      var score = Math.abs(result.score);
+      var rank = Math.round(score);
+      var key = rank ? "s" + Math.round((score / rank - 1) / EPS) : "z" + n;
+      if (!lists[key]) order.push((lists[key] = []));
+      lists[key].push(result);
+    });
+    var out = [];
+    var queue = Promise.resolve(out);
+
+    function data(result) {
+      if (!result.loaded) result.loaded = result.data();
+      return result.loaded;
+    }
+
+    function later(a, b) {
+      var x = (a.meta && a.meta.date) || "";
+      var y = (b.meta && b.meta.date) || "";
+      if (!x || !y) return !!y; // a page without a date goes last
+      return direction === "asc" ? x < y : x > y;
+    }
+
+    function next() {
+      var live = order.filter(function (list) {
+        return list.length;
+      });
+      if (!live.length) return Promise.resolve(false);
+      return Promise.all(
+        live.map(function (list) {
+          return data(list[0]);
+        })
+      ).then(function (heads) {
+        var best = 0;
+        for (var i = 1; i < heads.length; i++) if (later(heads[i], heads[best])) best = i;
+        out.push(live[best].shift());
+        return true;
+      });
+    }
+
+    return function take(n) {
+      queue = queue.then(function fill() {
+        if (out.length >= n) return out;
+        return next().then(function (more) {
+          return more ? fill() : out;
+        });
+      });
+      return queue;
+    };
+  }
+
+  /* The data of results [start, end): in Pagefind's order, or merged by date across shards. */
+  function page(results, start, end) {
+    if (!results.take) {
+      return Promise.all(
+        results.slice(start, end).map(function (r) {
+          return r.loaded || r.data();
+        })
+      );
+    }
+    return results.take(end).then(function (ordered) {
+      return Promise.all(
+        ordered.slice(start, end).map(function (r) {
+          return r.loaded || r.data();
+        })
+      );
+    });
   }
 
   function build() {
@@ -158,7 +264,12 @@
       .then(function (found) {
         if (run !== state.run || !found) return;
         if (state.filters) renderFilters(found.filters, found.totalFilters);
-        renderResults(found.results, run);
+        var results = found.results;
+        if (state.sort && state.shards > 1) {
+          results = found.results.slice();
+          results.take = sorted(found.results, state.sort);
+        }
+        renderResults(results, run);
       })
       .catch(failed);
   }
@@ -255,12 +366,7 @@
   function more(results, list, run) {
     var box = dialog.querySelector(".ct-search-dialog__results");
     var start = list.children.length;
-    var slice = results.slice(start, state.shown);
-    Promise.all(
-      slice.map(function (r) {
-        return r.data();
-      })
-    ).then(function (pages) {
+    page(results, start, state.shown).then(function (pages) {
       if (run !== state.run) return;
       pages.forEach(function (data) {
         var item = el("li", "ct-search-result");
