@@ -41,16 +41,19 @@ class Shard:
     files: tuple[tuple[str, str], ...]
 
 
-def _html_files(site_dir: Path, skip: str) -> Iterator[tuple[str, Path]]:
-    for top, dirs, names in os.walk(site_dir):
-        folder = Path(top)
-        if folder == site_dir:
+def _html_files(site_dir: Path, skip: str) -> Iterator[tuple[str, str]]:
+    """(relative POSIX path, path) of every HTML file, sorted; plain strings, as this runs
+    for every file of the site on every build."""
+    top_dir = str(site_dir)
+    cut = len(os.path.join(top_dir, ""))  # noqa: PTH118 (strings: see the docstring)
+    for top, dirs, names in os.walk(top_dir):
+        if top == top_dir:
             dirs[:] = [d for d in dirs if d != skip]
         dirs.sort()
         for name in sorted(names):
             if name.endswith(".html"):
-                path = folder / name
-                yield path.relative_to(site_dir).as_posix(), path
+                path = os.path.join(top, name)  # noqa: PTH118
+                yield path[cut:].replace(os.sep, "/"), path
 
 
 def plan(site_dir: Path, *, shard_size: int = SHARD_SIZE, skip: str = "pagefind") -> list[Shard]:
@@ -62,7 +65,8 @@ def plan(site_dir: Path, *, shard_size: int = SHARD_SIZE, skip: str = "pagefind"
     marked: list[tuple[str, str]] = []
     every: list[tuple[str, str]] = []
     for rel, path in _html_files(site_dir, skip):
-        data = path.read_bytes()
+        with open(path, "rb") as file:  # noqa: PTH123 (a str path, see _html_files)
+            data = file.read()
         entry = (rel, hashlib.sha256(data).hexdigest())
         every.append(entry)
         if _MARKER in data:
