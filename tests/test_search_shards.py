@@ -187,3 +187,21 @@ def test_the_build_log_tells_the_shards_and_the_reused_ones(
     assert "2 shards, 0 from the cache" in lines[0]
     assert "2 shards, 2 from the cache" in lines[1]
     assert (root / ".cache" / "changetrail" / "pagefind").is_dir()
+
+
+def test_an_entry_that_cannot_be_restored_is_indexed_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import changetrail.search.shards as shards
+
+    entry = tmp_path / "pagefind" / "abc"
+    entry.mkdir(parents=True)
+    (entry / "pagefind-entry.json").write_text("{}")
+
+    def full(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shards, "link_file", full)
+    cache = ShardCache(tmp_path)
+    assert not cache.restore("abc", tmp_path / "out")
+    assert not (tmp_path / "out").exists()

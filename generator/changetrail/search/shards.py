@@ -127,7 +127,11 @@ class ShardCache:
         entry = self.root / key
         if not (entry / "pagefind-entry.json").is_file():
             return False
-        link_tree(entry, target)
+        try:
+            link_tree(entry, target)
+        except OSError:  # no room for copies, or the entry vanished: index the shard instead
+            shutil.rmtree(target, ignore_errors=True)
+            return False
         self.used.add(key)
         return True
 
