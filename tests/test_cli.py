@@ -146,6 +146,15 @@ def test_the_console_script_prints_all_and_exits_like_the_command(
     assert clean.stdout == "1 record checked, no problems\n"
 
 
+def test_a_profiled_check_still_writes_its_profile(in_site: Any, tmp_path: Path) -> None:
+    root = in_site({"changes/2024-03-04-a.md": record()})
+    profile = tmp_path / "check.prof"
+    command = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "changetrail", "check"]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert profile.stat().st_size > 0
+
+
 def test_check_json(in_site: Any) -> None:
     in_site({"changes/2024-03-04-a.md": record(status="done"), "changes/b.md": ""})
     result = run("check", "--format", "json")

@@ -833,9 +833,11 @@ def main() -> None:
     try:
         cli(prog_name="changetrail")
     except SystemExit as done:
-        if _quick_exit and (done.code is None or isinstance(done.code, int)):
+        quick = _quick_exit and sys.getprofile() is None and sys.gettrace() is None
+        if quick and (done.code is None or isinstance(done.code, int)):
             # Freeing a check's millions of objects one by one takes a tenth of its time; the
-            # process ends anyway. Only its output needs to be out first.
+            # process ends anyway. Only its output needs to be out first (and a profiler's or
+            # a coverage tool's report, so not under one).
             logging.shutdown()
             sys.stdout.flush()
             sys.stderr.flush()
