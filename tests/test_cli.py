@@ -641,3 +641,31 @@ def test_help(command: list[str]) -> None:
 def test_version() -> None:
     result = run("--version")
     assert (result.exit_code, result.output) == (0, "changetrail, version 0.1.0\n")
+
+
+def test_check_pauses_garbage_collection_but_not_for_the_link_build(
+    in_site: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from changetrail import cli as cli_module
+
+    in_site({"changes/2024-03-04-a.md": record()})
+    seen: dict[str, bool] = {}
+    load_project = cli_module.load_project
+    link_errors = cli_module._link_errors
+
+    def loading(*args: Any, **kwargs: Any) -> Any:
+        seen["load"] = gc.isenabled()
+        return load_project(*args, **kwargs)
+
+    def linking(*args: Any, **kwargs: Any) -> Any:
+        seen["links"] = gc.isenabled()
+        return link_errors(*args, **kwargs)
+
+    monkeypatch.setattr(cli_module, "load_project", loading)
+    monkeypatch.setattr(cli_module, "_link_errors", linking)
+    assert gc.isenabled()
+    assert run("check").exit_code == 0
+    assert seen == {"load": False, "links": True}
+    assert gc.isenabled()

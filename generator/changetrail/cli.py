@@ -6,8 +6,10 @@ would have been overwritten); 2 a usage or configuration error.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import json
 import logging
 import os
@@ -49,7 +51,7 @@ from .settings import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from pydantic import BaseModel
 
@@ -82,6 +84,18 @@ def _without_gc(command: Callable[P, None]) -> Callable[P, None]:
             command(*args, **kwargs)
 
     return run
+
+
+@contextlib.contextmanager
+def _collecting() -> Iterator[None]:
+    """Cyclic garbage collection on inside, whatever it was outside."""
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was:
+            gc.disable()
 
 
 def _fail(message: str, code: int) -> None:
@@ -223,7 +237,8 @@ def check(
             "(beside mkdocs.yml), pass --config-file, or give PATHS",
             EXIT_USAGE,
         )
-    link_errors = _link_errors(config_file, project, docs_dir, links=links, external=external)
+    with _collecting():  # a whole MkDocs build makes garbage with cycles
+        link_errors = _link_errors(config_file, project, docs_dir, links=links, external=external)
     errors = [*project.errors, *git_errors, *link_errors, *_secret_errors(project)]
     if require_record and changed is not None:
         errors += _gate_errors(changed, settings, root, docs_dir)
