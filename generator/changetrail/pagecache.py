@@ -21,6 +21,7 @@ the log: correctness first.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import logging
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 from mkdocs.structure.toc import AnchorLink, get_toc
+from mkdocs.utils.meta import get_data
 
 from . import __version__
 from .buildcache import BuildCache, digest
@@ -101,6 +103,47 @@ class PageCache:
         # Assigning to the instance shadows the method for this page only.
         setattr(page, "render", functools.partial(self._render, page, original))  # noqa: B010
 
+    def wrap_read_source(self, page: Page) -> None:
+        """Make ``page.read_source`` take the front matter's data from the cache (no-op when off).
+
+        MkDocs parses every page's YAML front matter on every build; PyYAML builds the Python
+        objects in pure Python even with libyaml, a few milliseconds for an article's long
+        front matter. The key is the whole source text; the value is where the Markdown starts
+        and the data, kept only when JSON holds it exactly (see ``_encode_meta``).
+        """
+        if self.markdown_key is None:
+            return
+        original = page.read_source
+        setattr(  # noqa: B010
+            page, "read_source", functools.partial(self._read_source, page, original)
+        )
+
+    def _read_source(
+        self, page: Page, original: Callable[[MkDocsConfig], None], config: MkDocsConfig
+    ) -> None:
+        # The same steps as Page.read_source (MkDocs 1.6), with get_data's result cached.
+        source = config.plugins.on_page_read_source(page=page, config=config)
+        if source is None:
+            try:
+                source = page.file.content_string
+            except (OSError, ValueError):
+                original(config)  # MkDocs reads it again and reports the error its own way
+                return
+        self._set_source(page, source)
+
+    def _set_source(self, page: Page, source: str) -> None:
+        key = digest(_META_VERSION, source)
+        hit = self.store.get("meta", key)
+        if isinstance(hit, dict) and isinstance(hit.get("start"), int):
+            page.markdown = source[hit["start"] :]
+            page.meta = _decode_meta(hit["meta"])
+            return
+        markdown, data = get_data(source)
+        page.markdown, page.meta = markdown, data
+        encoded = _encode_meta(data)
+        if encoded is not _UNSUPPORTED and source.endswith(markdown):
+            self.store.put("meta", key, {"start": len(source) - len(markdown), "meta": encoded})
+
     def _render(
         self,
         page: Page,
@@ -120,6 +163,24 @@ class PageCache:
         with _CapturedLogs() as logs:
             original(config, files)
         self.store.put("md", key, _snapshot(page, logs.records))
+
+    # -- pure steps of the plugin's own ------------------------------------------------------
+
+    def memo(self, step: str, text: str, work: Callable[[str], str]) -> str:
+        """``work(text)`` for a pure step of the plugin's (sanitizing a page's HTML, say).
+
+        The key is the step's name, ``text`` and the source of the modules that do the work
+        (see ``_STEP_SOURCES``) with nh3's version, so editing the allowlist empties it.
+        """
+        if self.markdown_key is None:
+            return work(text)
+        key = digest(_steps_key(), step, text)
+        hit = self.store.get("step", key)
+        if isinstance(hit, str):
+            return hit
+        out = work(text)
+        self.store.put("step", key, out)
+        return out
 
     # -- the theme template -----------------------------------------------------------------
 
@@ -249,9 +310,23 @@ def _output_key(config: MkDocsConfig) -> str | None:
     return digest(__version__, _versions(), settings, _theme_files(config.theme.dirs))
 
 
-def _versions() -> list[str]:
+#: The modules whose code decides the output of ``PageCache.memo``'s steps.
+_STEP_SOURCES = ("render/sanitize.py", "render/tasks.py", "views/sanitize.py")
+
+
+@functools.cache
+def _steps_key() -> str:
+    here = Path(__file__).parent
+    sources = [
+        (name, (here / name).read_bytes() if (here / name).is_file() else b"")
+        for name in _STEP_SOURCES
+    ]
+    return digest(__version__, _versions(("nh3",)), sources)
+
+
+def _versions(names: Iterable[str] = _DISTRIBUTIONS) -> list[str]:
     out = []
-    for name in _DISTRIBUTIONS:
+    for name in names:
         try:
             out.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
@@ -293,6 +368,51 @@ def _nav_shape(items: Iterable[Any]) -> Iterable[Any]:
             getattr(item, "url", None),
             list(_nav_shape(getattr(item, "children", None) or [])),
         ]
+
+
+# -- front matter data as JSON --------------------------------------------------------------
+
+#: Bumped when the encoding below changes.
+_META_VERSION = 1
+_UNSUPPORTED: Any = object()
+_TAG = "$"
+
+
+def _encode_meta(value: Any) -> Any:
+    """``value`` (YAML-loaded data) as JSON that ``_decode_meta`` turns back into an equal value.
+
+    Dates and times become ``{"$": "date", "v": "2026-11-28"}``; a mapping whose keys are not all
+    strings, or that has a ``$`` key, and any other type (sets, bytes, pairs) give
+    ``_UNSUPPORTED``: that page's data is not cached, and MkDocs parses it every time.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dt.datetime):
+        return {_TAG: "datetime", "v": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {_TAG: "date", "v": value.isoformat()}
+    if isinstance(value, list):
+        items = [_encode_meta(v) for v in value]
+        return _UNSUPPORTED if any(v is _UNSUPPORTED for v in items) else items
+    if isinstance(value, dict):
+        if _TAG in value or not all(isinstance(k, str) for k in value):
+            return _UNSUPPORTED
+        out = {k: _encode_meta(v) for k, v in value.items()}
+        return _UNSUPPORTED if any(v is _UNSUPPORTED for v in out.values()) else out
+    return _UNSUPPORTED
+
+
+def _decode_meta(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode_meta(v) for v in value]
+    if isinstance(value, dict):
+        tag = value.get(_TAG)
+        if tag == "datetime":
+            return dt.datetime.fromisoformat(value["v"])
+        if tag == "date":
+            return dt.date.fromisoformat(value["v"])
+        return {k: _decode_meta(v) for k, v in value.items()}
+    return value
 
 
 # -- what a Markdown conversion leaves on the page -----------------------------------------------

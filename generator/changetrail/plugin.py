@@ -66,6 +66,8 @@ from .views import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import jinja2
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
@@ -332,6 +334,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
 
     def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
         if self.config.enabled and self.cache is not None:
+            self.cache.wrap_read_source(page)
             self.cache.wrap_render(page)
         return None
 
@@ -534,12 +537,12 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             self.progress.step()
         uri = page.file.src_uri
         if uri in self.view_pages:
-            out = sanitize_view_html(html)  # allows the trend charts' SVG
+            out = self._pure("view", html, sanitize_view_html)  # allows the charts' SVG
         elif uri in self.articles:
-            out = sanitize_html(add_task_progress(html))
+            out = self._pure("article", html, _clean_article)
         elif uri in self.generated:
             # Record pages carry author-written Markdown; strip anything that could run code.
-            out = sanitize_html(html)
+            out = self._pure("page", html, sanitize_html)
         else:
             out = html
         source = self.sources.get(uri) or (
@@ -555,6 +558,12 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             facets = self._search_facets(page, source)
             out = f"<div data-pagefind-body>\n{out}\n{facets}</div>"
         return out + dates if dates or out is not html else None
+
+    def _pure(self, step: str, html: str, work: Callable[[str], str]) -> str:
+        """``work(html)``, from the build cache when this HTML went through it before."""
+        if self.cache is None:
+            return work(html)
+        return self.cache.memo(step, html, work)
 
     def _search_facets(self, page: Page, source: Path | None) -> str:
         """Pagefind's filters, sort key and title for a page: a record, an article or a page."""
@@ -646,6 +655,11 @@ def _reference_tables() -> dict[str, str]:
         "settings": model_reference(Settings),
         "cli": cli_reference(),
     }
+
+
+def _clean_article(html: str) -> str:
+    """An article's HTML with its checklist's progress bar, sanitized."""
+    return sanitize_html(add_task_progress(html))
 
 
 def _log_index(result: IndexResult) -> None:

@@ -49,6 +49,8 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            # The templates ship inside the package: no need to stat them on every page.
+            auto_reload=False,
         )
         self.env.filters.update(
             md_text=filters.md_text,

@@ -55,8 +55,11 @@ class ArticleRenderer:
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,
         )
         self.html.filters["label"] = _label
+        # Compiled once: the title is a variable of this template, never a template itself.
+        self._title = self.md.env.from_string("{{ t }}")
 
     def summary(self, page: ArticlePage) -> str:
         """One line under the title: topic, difficulty, reading time, last reviewed, stack."""
@@ -122,7 +125,7 @@ class ArticleRenderer:
 
     def page_markdown(self, markdown: str, page: ArticlePage, similar: list[Similar]) -> str:
         """An article page's Markdown with the summary, the box and similar posts added."""
-        title = "# " + str(self.md.env.from_string("{{ t }}").render(t=page.meta.title))
+        title = "# " + str(self._title.render(t=page.meta.title))
         out = insert_after_title(markdown, self.summary(page), title)
         out = out.rstrip("\n") + "\n\n" + self.box(page)
         if self.settings.similar_posts:
