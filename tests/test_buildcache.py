@@ -138,6 +138,26 @@ def test_a_warm_build_after_an_edit_equals_a_cold_build(
     assert b"Second, edited" in warm["changes/2024-03-05-b/index.html"]
 
 
+def test_a_warm_build_on_a_later_day_equals_a_cold_build_on_that_day(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The article is fresh on the first day and needs review a year later: its box changes.
+    article = (
+        "---\nkind: article\ntitle: Y\nrevision:\n  last_reviewed: 2026-11-01\n---\n"
+        "# Y\n\nText.\n"
+    )
+    site = {**SITE, "docs/guides/y.md": article}
+    root = make_site(site)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    mkdocs_build(root)
+    later = str(int(EPOCH) + 400 * 86400)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", later)
+    warm = tree(mkdocs_build(root))
+    cold = tree(mkdocs_build(make_site(site, name="cold")))
+    assert [name for name in warm if warm[name] != cold.get(name)] == []
+    assert warm.keys() == cold.keys()
+
+
 def test_the_cli_reports_hits_and_stages_with_profile(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -167,18 +167,23 @@ class PageCache:
     # -- pure steps of the plugin's own ------------------------------------------------------
 
     def memo(self, step: str, text: str, work: Callable[[str], str]) -> str:
-        """``work(text)`` for a pure step of the plugin's (sanitizing a page's HTML, say).
+        """``work(text)`` for a pure step of the plugin's (sanitizing a page's HTML, say)."""
+        return self.memo_parts(step, [text], lambda: work(text))
 
-        The key is the step's name, ``text`` and the source of the modules that do the work
-        (see ``_STEP_SOURCES``) with nh3's version, so editing the allowlist empties it.
+    def memo_parts(self, step: str, parts: list[Any], work: Callable[[], str]) -> str:
+        """``work()``, whose result depends only on ``parts`` and the plugin's rendering code.
+
+        The key is the step's name, ``parts`` and the source of the modules that render and
+        sanitize (``_STEP_SOURCES``) with nh3's version, so editing a template or the
+        allowlist empties it.
         """
         if self.markdown_key is None:
-            return work(text)
-        key = digest(_steps_key(), step, text)
+            return work()
+        key = digest(_steps_key(), step, *parts)
         hit = self.store.get("step", key)
         if isinstance(hit, str):
             return hit
-        out = work(text)
+        out = work()
         self.store.put("step", key, out)
         return out
 
@@ -310,18 +315,23 @@ def _output_key(config: MkDocsConfig) -> str | None:
     return digest(__version__, _versions(), settings, _theme_files(config.theme.dirs))
 
 
-#: The modules whose code decides the output of ``PageCache.memo``'s steps.
-_STEP_SOURCES = ("render/sanitize.py", "render/tasks.py", "views/sanitize.py")
+#: The code that decides the output of ``PageCache.memo``'s steps (files or folders).
+_STEP_SOURCES = ("render", "views/sanitize.py", "article.py", "settings.py", "similar.py")
 
 
 @functools.cache
 def _steps_key() -> str:
     here = Path(__file__).parent
-    sources = [
-        (name, (here / name).read_bytes() if (here / name).is_file() else b"")
-        for name in _STEP_SOURCES
-    ]
-    return digest(__version__, _versions(("nh3",)), sources)
+    sources: list[tuple[str, str]] = []
+    for name in _STEP_SOURCES:
+        path = here / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        sources.extend(
+            (file.relative_to(here).as_posix(), digest(file.read_bytes()))
+            for file in files
+            if file.suffix in (".py", ".j2", ".css", ".js", ".html") and file.is_file()
+        )
+    return digest(__version__, _versions(("nh3", "jinja2")), sources)
 
 
 def _versions(names: Iterable[str] = _DISTRIBUTIONS) -> list[str]:

@@ -6,6 +6,7 @@ adds the rendered Markdown pages as generated files. Everything else is in the c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -456,7 +457,26 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 # through innerHTML.
                 page.meta["tags"] = [html.escape(t, quote=True) for t in article.meta.tags]
             similar = self.similar.get(f"article:{article.uri}", [])
-            return self.article_renderer.page_markdown(markdown, article, similar)
+            renderer = self.article_renderer
+            if self.cache is None:
+                return renderer.page_markdown(markdown, article, similar)
+            # Everything the page's Markdown depends on; the rendering code is in the key too.
+            parts = [
+                markdown,
+                article.uri,
+                article.hash,
+                article.reading_time,
+                article.meta.model_dump_json(),
+                [dataclasses.astuple(item) for item in similar],
+                self.settings.model_dump_json(),
+                self.today.isoformat(),
+                renderer.directory_urls,
+            ]
+            return self.cache.memo_parts(
+                "article-markdown",
+                parts,
+                lambda: renderer.page_markdown(markdown, article, similar),
+            )
         if "changetrail:reference" not in markdown:
             return None
         return replace_markers(markdown, _reference_tables())
