@@ -398,6 +398,8 @@ def _encode_meta(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, dt.datetime):
+        if not (value.tzinfo is None or isinstance(value.tzinfo, dt.timezone)):
+            return _UNSUPPORTED  # YAML gives fixed offsets; a named zone would not come back
         return {_TAG: "datetime", "v": value.isoformat()}
     if isinstance(value, dt.date):
         return {_TAG: "date", "v": value.isoformat()}

@@ -249,7 +249,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 if src and src.endswith(".md") and Path(src).resolve().is_relative_to(changes_dir):
                     files.remove(file)
 
-        renderer = Renderer(self.settings)
+        # Record pages are pure functions of their template context: the cache keeps them.
+        renderer = Renderer(self.settings, memo=self.cache.memo_parts)
         preview = self.command == "serve"
         listed = project.catalog.listed(self.today, drafts=preview)
         links = build_view_links(project.catalog, now=now)

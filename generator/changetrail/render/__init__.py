@@ -7,11 +7,15 @@ data and never evaluated as templates.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
+from pydantic import BaseModel
 
 from ..errors import format_errors
 from . import filters
@@ -20,7 +24,7 @@ from .paging import paginate
 from .sanitize import sanitize_html
 
 if TYPE_CHECKING:
-    import datetime as dt
+    from collections.abc import Callable
 
     from ..catalog import Catalog, Taxonomy
     from ..errors import RecordError
@@ -39,8 +43,16 @@ _TAXONOMY_TITLES = {"tags": "Tags", "owners": "Owners", "status": "Status"}
 class Renderer:
     """Turns a catalog into Markdown pages under ``settings.site_path``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        memo: Callable[[str, list[Any], Callable[[], str]], str] | None = None,
+    ) -> None:
+        """``memo``, when given, may return a record page rendered before from the same data
+        (a site engine's build cache); the page is a pure function of its template context.
+        """
         self.settings = settings
+        self.memo = memo
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("changetrail.render", "templates"),
             undefined=jinja2.StrictUndefined,
@@ -80,7 +92,10 @@ class Renderer:
     ) -> str:
         """The Markdown page of one record."""
         context = record_context(rec, catalog, self.settings, links, repo)
-        return self._render("record.md.j2", **context)
+        if self.memo is None:
+            return self._render("record.md.j2", **context)
+        data = json.dumps(context, sort_keys=True, ensure_ascii=False, default=_plain)
+        return self.memo("record-markdown", [data], lambda: self._render("record.md.j2", **context))
 
     def render_changelog(self, catalog: Catalog) -> dict[str, str]:
         """The change log and one page per month (paginated), keyed by src_uri.
@@ -194,6 +209,17 @@ class Renderer:
             for label, slug, records in tax.items():
                 pages.update(self.render_taxonomy_page(tax, label, slug, records))
         return pages
+
+
+def _plain(value: object) -> object:
+    """JSON for the values of a record's template context (the key of its cached page)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return [type(value).__name__, value.isoformat()]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
 def _month_slug(month: dt.date) -> str:
