@@ -170,6 +170,18 @@ class PageCache:
         """``work(text)`` for a pure step of the plugin's (sanitizing a page's HTML, say)."""
         return self.memo_parts(step, [text], lambda: work(text))
 
+    def memo_json(self, step: str, parts: list[Any], work: Callable[[], Any]) -> Any:
+        """Like ``memo_parts`` for a result JSON holds exactly (dicts, lists, str, numbers)."""
+        if self.markdown_key is None:
+            return work()
+        key = digest(_steps_key(), step, *parts)
+        hit = self.store.get("step", key)
+        if hit is not None:
+            return hit
+        out = work()
+        self.store.put("step", key, out)
+        return out
+
     def memo_parts(self, step: str, parts: list[Any], work: Callable[[], str]) -> str:
         """``work()``, whose result depends only on ``parts`` and the plugin's rendering code.
 

@@ -289,9 +289,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         if self.articles:
             pages.update(self.article_renderer.review_pages(project.catalog))
             if self.settings.similar_posts:
-                self.similar = compute_similar(
-                    catalog_docs(project.catalog), limit=self.settings.similar_posts
-                )
+                docs = catalog_docs(project.catalog, memo=self.cache.memo_json)
+                self.similar = compute_similar(docs, limit=self.settings.similar_posts)
         self.timeline.mark("similar posts and review page")
         index_uri = f"{self.settings.site_path}/index.md"
         if self.command == "serve":

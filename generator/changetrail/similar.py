@@ -19,10 +19,15 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .catalog import Catalog
+
+    #: ``memo(step, parts, work)``: ``work()``, or what it gave before for the same parts.
+    Memo = Callable[[str, list[Any], Callable[[], Any]], Any]
 
 __all__ = ["MAX_POSTINGS", "Doc", "Similar", "compute_similar", "doc_features"]
 
@@ -92,17 +97,30 @@ def doc_features(
     return features
 
 
-def catalog_docs(catalog: Catalog) -> list[Doc]:
-    """Every article and record of the catalog as a ``Doc``."""
+def catalog_docs(catalog: Catalog, *, memo: Memo | None = None) -> list[Doc]:
+    """Every article and record of the catalog as a ``Doc``.
+
+    ``memo(step, parts, work)``, when given, may return the features computed before from
+    the same ``parts`` (a build cache): reading each page's words is most of this work.
+    """
+
+    def features(**args: Any) -> dict[str, float]:
+        if memo is None:
+            return doc_features(**args)
+        parts = [args[name] for name in sorted(args)]
+        return cast(
+            "dict[str, float]", memo("similar-features", parts, lambda: doc_features(**args))
+        )
+
     docs = [
         Doc(
             key=f"article:{a.uri}",
             kind="article",
             title=a.meta.title,
-            features=doc_features(
-                stack=a.meta.stack,
-                tools=a.meta.tools,
-                tags=a.meta.tags,
+            features=features(
+                stack=list(a.meta.stack),
+                tools=list(a.meta.tools),
+                tags=list(a.meta.tags),
                 area=a.meta.topic,
                 # The title counts three times; only the start of a long body is read.
                 texts=(
@@ -121,8 +139,8 @@ def catalog_docs(catalog: Catalog) -> list[Doc]:
             key=f"record:{r.id}",
             kind="record",
             title=r.meta.title,
-            features=doc_features(
-                tags=r.meta.tags,
+            features=features(
+                tags=list(r.meta.tags),
                 area=r.meta.area,
                 texts=(r.meta.title, r.meta.title, r.meta.title, r.meta.reason, r.body[:2000]),
             ),
