@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 
 __all__ = ["SHARD_SIZE", "Shard", "ShardCache", "plan", "shard_key"]
 
-#: Most indexed pages in one shard: at 2,000, Pagefind needs ~6 s and ~680 MB for a shard, and
-#: a first query at 10,000 pages (five shards) loads ~400 KB gzip. Smaller shards load more.
-SHARD_SIZE = 2000
+#: Most indexed pages in one shard. Fewer, larger shards load fewer bytes on a first query
+#: (each shard adds its metadata and a word-index chunk); smaller ones need less memory and
+#: re-index faster. At 10,000 pages this gives five shards of about 2,000 pages: ~6 s and
+#: ~680 MB each, and a first query of about 400 KB gzip (six shards of 1,670 loaded 485 KB).
+SHARD_SIZE = 2500
 
 _MARKER = b"data-pagefind-body"
 
