@@ -94,7 +94,10 @@ class Renderer:
         context = record_context(rec, catalog, self.settings, links, repo)
         if self.memo is None:
             return self._render("record.md.j2", **context)
-        data = json.dumps(context, sort_keys=True, ensure_ascii=False, default=_plain)
+        try:
+            data = json.dumps(context, sort_keys=True, ensure_ascii=False, default=_plain)
+        except (TypeError, ValueError):  # a value without a JSON form: render, do not cache
+            return self._render("record.md.j2", **context)
         return self.memo("record-markdown", [data], lambda: self._render("record.md.j2", **context))
 
     def render_changelog(self, catalog: Catalog) -> dict[str, str]:
