@@ -143,8 +143,7 @@ def test_a_warm_build_on_a_later_day_equals_a_cold_build_on_that_day(
 ) -> None:
     # The article is fresh on the first day and needs review a year later: its box changes.
     article = (
-        "---\nkind: article\ntitle: Y\nrevision:\n  last_reviewed: 2026-11-01\n---\n"
-        "# Y\n\nText.\n"
+        "---\nkind: article\ntitle: Y\nrevision:\n  last_reviewed: 2026-11-01\n---\n# Y\n\nText.\n"
     )
     site = {**SITE, "docs/guides/y.md": article}
     root = make_site(site)
@@ -156,6 +155,34 @@ def test_a_warm_build_on_a_later_day_equals_a_cold_build_on_that_day(
     cold = tree(mkdocs_build(make_site(site, name="cold")))
     assert [name for name in warm if warm[name] != cold.get(name)] == []
     assert warm.keys() == cold.keys()
+
+
+def test_a_new_site_url_reuses_the_html_and_renders_the_theme_again(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `serve` points site_url at the preview's address: the Markdown's HTML does not depend on
+    # it, the theme's output does (canonical links, feeds).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    yml = "site_name: Test site\ntheme:\n  name: material\nplugins:\n  - search\n  - changetrail\n"
+    first = {**SITE, "mkdocs.yml": yml + "site_url: https://a.example/\n"}
+    second = {**SITE, "mkdocs.yml": yml + "site_url: https://b.example/docs/\n"}
+    root = make_site(first)
+    monkeypatch.chdir(root)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build"], catch_exceptions=False).exit_code == 0
+    (root / "mkdocs.yml").write_text(second["mkdocs.yml"], encoding="utf-8")
+    warm = runner.invoke(cli, ["build", "--profile"], catch_exceptions=False)
+    assert warm.exit_code == 0, warm.output
+    line = next(x for x in warm.output.splitlines() if x.startswith("cache: "))
+    assert re.search(r"md \d+ hits, 0 misses", line), line
+    assert re.search(r"page 0 hits", line), line
+    warm_tree = tree(root / "site")
+    cold_root = make_site(second, name="cold")
+    monkeypatch.chdir(cold_root)
+    assert runner.invoke(cli, ["build"], catch_exceptions=False).exit_code == 0
+    cold_tree = tree(cold_root / "site")
+    assert [name for name in warm_tree if warm_tree[name] != cold_tree.get(name)] == []
+    assert b"https://b.example/docs/" in warm_tree["index.html"]
 
 
 def test_the_cli_reports_hits_and_stages_with_profile(

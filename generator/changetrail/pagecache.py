@@ -277,15 +277,9 @@ def _markdown_key(config: MkDocsConfig) -> str | None:
         log.info("build cache: %s in markdown_extensions settings; not caching HTML", exc)
         return None
     validation = json.dumps(dict(config.validation), sort_keys=True, default=str)
-    return digest(
-        __version__,
-        _versions(),
-        names,
-        settings,
-        validation,
-        config.use_directory_urls,
-        config.site_url or "",
-    )
+    # Not site_url: Page.render does not read it (the canonical URL is set before), so `serve`,
+    # which points site_url at the preview's address, shares the build's entries.
+    return digest(__version__, _versions(), names, settings, validation, config.use_directory_urls)
 
 
 def _output_key(config: MkDocsConfig) -> str | None:
