@@ -78,7 +78,7 @@
    * still in the right order, so this merges them again by their dates: to show n results it
    * loads the data of n results and of one more per shard, never of them all. A result's score
    * is its rank times its shard's weight, so the rank (the rounded score) and the weight give
-   * the shard (exact while rank * shards * EPS < 0.5: 2,000 pages a shard, up to 250 shards);
+   * the shard (exact while rank * shards * EPS < 0.5: 2,500 pages a shard, up to 200 shards);
    * a rank of 0 hides the weight, so such a result (one per shard at most) is a list of its
    * own, which is just as right. */
   function sorted(results, direction) {
