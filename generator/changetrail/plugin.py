@@ -6,7 +6,6 @@ adds the rendered Markdown pages as generated files. Everything else is in the c
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import html
 import json
@@ -116,6 +115,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
 
     def __init__(self) -> None:
         self.settings = Settings()
+        self._settings_json = self.settings.model_dump_json()
         self.root = Path.cwd()
         self.generated: set[str] = set()
         self.command = "build"
@@ -181,6 +181,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         if not self.config.enabled:
             return None
         self.timeline = Timeline()
+        self._settings_json = self.settings.model_dump_json()  # part of cache keys
         folder = self.root / self.settings.cache_dir if self.settings.cache else None
         self.cache = PageCache(BuildCache(folder), config)
         now = build_time()
@@ -467,8 +468,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 article.hash,
                 article.reading_time,
                 article.meta.model_dump_json(),
-                [dataclasses.astuple(item) for item in similar],
-                self.settings.model_dump_json(),
+                [(s.key, s.kind, s.title, s.score, s.shared) for s in similar],
+                self._settings_json,
                 self.today.isoformat(),
                 renderer.directory_urls,
             ]
