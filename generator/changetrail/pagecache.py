@@ -172,15 +172,7 @@ class PageCache:
 
     def memo_json(self, step: str, parts: list[Any], work: Callable[[], Any]) -> Any:
         """Like ``memo_parts`` for a result JSON holds exactly (dicts, lists, str, numbers)."""
-        if self.markdown_key is None:
-            return work()
-        key = digest(_steps_key(), step, *parts)
-        hit = self.store.get("step", key)
-        if hit is not None:
-            return hit
-        out = work()
-        self.store.put("step", key, out)
-        return out
+        return self._memo(step, parts, work, lambda hit: hit is not None)
 
     def memo_parts(self, step: str, parts: list[Any], work: Callable[[], str]) -> str:
         """``work()``, whose result depends only on ``parts`` and the plugin's rendering code.
@@ -189,11 +181,21 @@ class PageCache:
         sanitize (``_STEP_SOURCES``) with nh3's version, so editing a template or the
         allowlist empties it.
         """
+        out: str = self._memo(step, parts, work, lambda hit: isinstance(hit, str))
+        return out
+
+    def _memo(
+        self,
+        step: str,
+        parts: list[Any],
+        work: Callable[[], Any],
+        usable: Callable[[Any], bool],
+    ) -> Any:
         if self.markdown_key is None:
             return work()
         key = digest(_steps_key(), step, *parts)
         hit = self.store.get("step", key)
-        if isinstance(hit, str):
+        if usable(hit):
             return hit
         out = work()
         self.store.put("step", key, out)
