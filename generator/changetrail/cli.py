@@ -800,15 +800,23 @@ def _discard(folder: Path) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' debug output.")
 @_config_option
 def serve(dev_addr: str, config_file: Path, *, open_browser: bool, verbose: bool) -> None:
-    """Preview the site, rebuilding on every save of a page or record."""
+    """Preview the site; a saved record or page shows at once, the rest follows.
+
+    \b
+    The first build is a whole build. Then each save builds the saved page on its own
+    and reloads the browser; the change log, tag, owner, file and metric pages, similar
+    posts, exports and the search index follow in the background, and the browser reloads
+    again. A change to mkdocs.yml, a new or deleted page of the docs tree, or an asset
+    builds the whole site. A record with problems shows them in place of its page.
+    """
     _require_plugin(config_file)
     _setup_logging(verbose=verbose)
-    from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
-    kwargs: dict[str, Any] = {"dev_addr": dev_addr, "open_in_browser": open_browser}
+    from .live import serve as live_serve
+
     try:
-        mkdocs_serve(config_file=str(config_file), livereload=True, **kwargs)
+        live_serve(str(config_file), dev_addr=dev_addr, open_in_browser=open_browser)
     except MkDocsException as exc:
         _fail(exc.format_message(), EXIT_PROBLEMS)
 

@@ -13,7 +13,7 @@ import os
 import posixpath
 import threading
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,10 +25,11 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .article import Article
 from .buildcache import BuildCache
+from .catalog import Catalog, build_catalog
 from .errors import ChangetrailError, RecordError, Severity
 from .gitinfo import SHALLOW_WARNING, History, read_history, repo_links, resolve_commits
 from .linkcheck import Layout, rebase_markdown
-from .loader import display_path, record_id
+from .loader import Record, display_path, record_id
 from .models import STATUS_DEPENDENT, ChangeRecord
 from .pagecache import PageCache
 from .pipeline import Project, load_project
@@ -52,6 +53,7 @@ from .search import (
     root_href,
     write_assets,
 )
+from .search.shards import PREVIEW_SHARD_SIZE
 from .settings import DEFAULT_CHECKLIST, Settings
 from .similar import catalog_docs, compute_similar
 from .views import (
@@ -76,6 +78,7 @@ if TYPE_CHECKING:
 
     from .loader import ArticlePage
     from .similar import Similar
+    from .views import ViewLinks
 
 __all__ = ["ChangetrailConfig", "ChangetrailPlugin"]
 
@@ -110,6 +113,28 @@ class ChangetrailConfig(base.Config):
     page_size = c.Type(int, default=50)
 
 
+@dataclass(frozen=True, slots=True)
+class Output:
+    """What one generation gives: every generated page and file, and what the page hooks need."""
+
+    today: dt.date
+    project: Project
+    listed: Catalog
+    links: ViewLinks
+    repo: dict[str, RepoLinks]
+    renderer: Renderer
+    article_renderer: ArticleRenderer
+    #: Generated Markdown pages by src_uri.
+    pages: dict[str, str]
+    #: Other generated files (schema, exports, script, style) by src_uri.
+    other: dict[str, str | bytes]
+    view_pages: frozenset[str]
+    similar: dict[str, list[Similar]]
+    #: The Markdown shown in place of each broken page of the docs tree (`serve`).
+    broken: dict[str, str]
+    layout: Layout
+
+
 class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     """Publish change records as pages, with a change log and tag/owner/status pages."""
 
@@ -140,6 +165,14 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.progress: Progress | None = None
         #: `serve` only: the Pagefind run of the last build, in the background.
         self.indexer: threading.Thread | None = None
+        #: `serve` only: what the last build used, so one page can be built again (``live``).
+        self.live_files: Files | None = None
+        self.env: jinja2.Environment | None = None
+        self.output: Output | None = None
+        self.catalog: Catalog = build_catalog([])
+        self.renderer = Renderer(self.settings)
+        #: `serve` only: records saved since the last generation, by lower-cased id (``live``).
+        self.fresh: dict[str, Record] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -147,11 +180,11 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.lenient = False
 
     def on_shutdown(self) -> None:
-        self._wait_for_index()
+        self.wait_for_index()
         self.lenient = False
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        self._wait_for_index()  # a `serve` rebuild must not clear the site under Pagefind
+        self.wait_for_index()  # a `serve` rebuild must not clear the site under Pagefind
         if not self.config.enabled:
             return None
         try:
@@ -184,8 +217,6 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self._settings_json = self.settings.model_dump_json()  # part of cache keys
         folder = self.root / self.settings.cache_dir if self.settings.cache else None
         self.cache = PageCache(BuildCache(folder), config)
-        now = build_time()
-        self.today = build_day(now)
         self.history = None
         if self.settings.git_dates:
             self.history = read_history(self.root)
@@ -195,7 +226,59 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 log.debug(self.history.warning)
         self.timeline.mark("git history")
         docs_dir = Path(config.docs_dir).resolve()
-        project = load_project(self.root, self.settings, docs_dir=docs_dir, today=self.today)
+        out = self.generate(config, docs_dir, cache=self.cache)
+        self.use(out)
+
+        changes_dir = (self.root / self.settings.changes_dir).resolve()
+        if changes_dir.is_relative_to(docs_dir):
+            # Records inside docs_dir would also be published raw; our pages replace them.
+            # Only Markdown goes: images and other assets in that folder stay in the site.
+            for file in list(files):
+                src = file.abs_src_path
+                if src and src.endswith(".md") and Path(src).resolve().is_relative_to(changes_dir):
+                    files.remove(file)
+        for uri, markdown in out.pages.items():
+            _replace(files, self.page_file(config, uri, markdown))
+        for uri, content in out.other.items():
+            _replace(files, File.generated(config, uri, content=content))
+        log.info(
+            "%d change records -> %d pages under %s/",
+            len(out.project.catalog.records),
+            sum(uri.startswith(f"{self.settings.site_path}/") for uri in out.pages),
+            self.settings.site_path,
+        )
+        self.timeline.mark("add generated files")
+        if self.command == "serve":
+            self.live_files = files
+        return files
+
+    def page_file(self, config: MkDocsConfig, uri: str, markdown: str) -> File:
+        """The MkDocs file of a generated page."""
+        # Only the change log goes in the navigation: a sidebar entry per record would make
+        # every page, and so the build, grow with the number of records.
+        # With an explicit `nav`, the site owner decides; no "not in nav" notices for ours.
+        index_uri = f"{self.settings.site_path}/index.md"
+        in_nav = uri in (index_uri, self.settings.review_page) and config.nav is None
+        inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
+        return File.generated(config, uri, content=markdown, inclusion=inclusion)
+
+    def generate(
+        self,
+        config: MkDocsConfig,
+        docs_dir: Path,
+        *,
+        cache: PageCache | None,
+        quiet: bool = False,
+    ) -> Output:
+        """Read every record and article and render every generated page and file.
+
+        Changes nothing on the plugin but its timeline, so `serve` can run it in the
+        background while the pages of the last run are still in use (see ``live``); there
+        ``quiet`` logs the number of problems instead of each one.
+        """
+        now = build_time()
+        today = build_day(now)
+        project = load_project(self.root, self.settings, docs_dir=docs_dir, today=today)
         self.timeline.mark("read and check records and articles")
         if self.settings.secret_scan:
             # A build must never publish a credential: a finding stops it like any error.
@@ -208,120 +291,121 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             if found:
                 project = replace(project, errors=(*project.errors, *found))
         self.timeline.mark("secret scan")
-        self.broken = {}
+        if not quiet:
+            self._report(project)
+        elif project.errors:
+            log.info("%d problems; 'changetrail check' lists them", len(project.errors))
+
+        # Record pages are pure functions of their template context: the cache keeps them.
+        renderer = Renderer(self.settings, memo=cache.memo_parts if cache else None)
+        preview = self.command == "serve"
+        listed = project.catalog.listed(today, drafts=preview)
+        links = build_view_links(project.catalog, now=now)
+        repo = self._record_links(project)
+        pages = renderer.render_site(
+            project.catalog, listed=listed, drafts=preview, links=links, repo=repo
+        )
+        views = render_views(project.catalog, renderer, self.settings, now=now, links=links)
+        pages.update(views)  # the owners views replace the plain owner pages
+        self.timeline.mark("render record, index and view pages")
+        article_renderer = ArticleRenderer(
+            renderer, self.settings, today, directory_urls=config.use_directory_urls
+        )
+        similar: dict[str, list[Similar]] = {}
+        if project.catalog.articles:
+            pages.update(article_renderer.review_pages(project.catalog))
+            if self.settings.similar_posts:
+                docs = catalog_docs(project.catalog, memo=cache.memo_json if cache else None)
+                similar = compute_similar(docs, limit=self.settings.similar_posts)
+        self.timeline.mark("similar posts and review page")
+        broken: dict[str, str] = {}
+        if preview:
+            problem_pages, broken = self._problem_pages(project, renderer, docs_dir)
+            pages.update(problem_pages)
+        # The schema is published with the site, so editors can point at a URL that is current.
+        other: dict[str, str | bytes] = {
+            f"{self.settings.site_path}/schema.json": json.dumps(
+                ChangeRecord.model_json_schema(), indent=2, ensure_ascii=False
+            ),
+            **self._exports(project, config, now),
+            RECENT_JS_URI: RECENT_JS.read_bytes(),
+            CSS_URI: (ASSETS_DIR / "changetrail.css").read_bytes(),
+        }
+        return Output(
+            today=today,
+            project=project,
+            listed=listed,
+            links=links,
+            repo=repo,
+            renderer=renderer,
+            article_renderer=article_renderer,
+            pages=pages,
+            other=other,
+            view_pages=frozenset(views),
+            similar=similar,
+            broken=broken,
+            layout=Layout.build(
+                self.root,
+                docs_dir,
+                records=project.catalog.records,
+                changes_dir=self.settings.changes_dir,
+                site_path=self.settings.site_path,
+            ),
+        )
+
+    def use(self, out: Output) -> None:
+        """Make the hooks of the page events work from ``out``."""
+        catalog = out.project.catalog
+        self.fresh = {}
+        self.output = out
+        self.today = out.today
+        self.catalog = catalog
+        self.renderer = out.renderer
+        self.article_renderer = out.article_renderer
+        self.articles = {a.uri: a for a in catalog.articles}
+        self.similar = out.similar
+        self.broken = dict(out.broken)
+        self.view_pages = set(out.view_pages)
+        self.generated = set(out.pages)
+        self.layout = out.layout
+        self.page_urls = {}
+        site_path = self.settings.site_path
+        self.sources = {f"{site_path}/{r.id}.md": self.root / r.path for r in catalog.records}
+        self.record_src = {f"{site_path}/{r.id}.md": r.path for r in catalog.records}
+
+    def _report(self, project: Project) -> None:
+        """Log the problems of a build; stop it when any is an error (not in a preview)."""
         if self.lenient and project.failed:
-            pass  # the caller reports these problems
-        elif self.command == "serve" and project.failed:
+            return  # the caller reports these problems
+        if self.command == "serve" and project.failed:
             # A preview must survive a half-written record: report, serve the valid ones, and
             # show each broken file's problems where its page would be.
             for problem in project.errors:
                 log.warning(problem.format_text())
-        else:
-            stale = 0
-            for warning in project.errors:
-                if warning.severity != "warning":
-                    continue
-                # A stale review is shown on the site (badge, review page) and reported by
-                # `changetrail check`; it must not fail `mkdocs build --strict`.
-                if warning.code.startswith("review."):
-                    stale += 1
-                else:
-                    log.warning(warning.format_text())
-            if stale:
-                log.info(
-                    "%d article%s review; see %s or run 'changetrail check'",
-                    stale,
-                    "s need" if stale != 1 else " needs",
-                    self.settings.review_page,
-                )
-            try:
-                project.raise_for_errors()
-            except ChangetrailError as exc:
-                raise PluginError(
-                    f"changetrail found problems in the change records and articles:\n{exc}"
-                ) from exc
-
-        changes_dir = (self.root / self.settings.changes_dir).resolve()
-        if changes_dir.is_relative_to(docs_dir):
-            # Records inside docs_dir would also be published raw; our pages replace them.
-            # Only Markdown goes: images and other assets in that folder stay in the site.
-            for file in list(files):
-                src = file.abs_src_path
-                if src and src.endswith(".md") and Path(src).resolve().is_relative_to(changes_dir):
-                    files.remove(file)
-
-        # Record pages are pure functions of their template context: the cache keeps them.
-        renderer = Renderer(self.settings, memo=self.cache.memo_parts)
-        preview = self.command == "serve"
-        listed = project.catalog.listed(self.today, drafts=preview)
-        links = build_view_links(project.catalog, now=now)
-        pages = renderer.render_site(
-            project.catalog,
-            listed=listed,
-            drafts=preview,
-            links=links,
-            repo=self._record_links(project),
-        )
-        self.sources = {
-            f"{self.settings.site_path}/{r.id}.md": self.root / r.path
-            for r in project.catalog.records
-        }
-        self.record_src = {
-            f"{self.settings.site_path}/{r.id}.md": r.path for r in project.catalog.records
-        }
-        self.layout = Layout.build(
-            self.root,
-            docs_dir,
-            records=project.catalog.records,
-            changes_dir=self.settings.changes_dir,
-            site_path=self.settings.site_path,
-        )
-        self.page_urls = {}
-        views = render_views(project.catalog, renderer, self.settings, now=now, links=links)
-        pages.update(views)  # the owners views replace the plain owner pages
-        self.view_pages = set(views)
-        self.timeline.mark("render record, index and view pages")
-        self.catalog = project.catalog
-        self.articles = {a.uri: a for a in project.catalog.articles}
-        self.article_renderer = ArticleRenderer(
-            renderer, self.settings, self.today, directory_urls=config.use_directory_urls
-        )
-        self.similar = {}
-        if self.articles:
-            pages.update(self.article_renderer.review_pages(project.catalog))
-            if self.settings.similar_posts:
-                docs = catalog_docs(project.catalog, memo=self.cache.memo_json)
-                self.similar = compute_similar(docs, limit=self.settings.similar_posts)
-        self.timeline.mark("similar posts and review page")
-        index_uri = f"{self.settings.site_path}/index.md"
-        if self.command == "serve":
-            pages.update(self._problem_pages(project, renderer, docs_dir))
-        self.generated = set(pages)
-        for uri, markdown in pages.items():
-            # Only the change log goes in the navigation: a sidebar entry per record would make
-            # every page, and so the build, grow with the number of records.
-            # With an explicit `nav`, the site owner decides; no "not in nav" notices for ours.
-            in_nav = uri in (index_uri, self.settings.review_page) and config.nav is None
-            inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
-            _replace(files, File.generated(config, uri, content=markdown, inclusion=inclusion))
-        # The schema is published with the site, so editors can point at a URL that is current.
-        schema = json.dumps(ChangeRecord.model_json_schema(), indent=2, ensure_ascii=False)
-        _replace(
-            files, File.generated(config, f"{self.settings.site_path}/schema.json", content=schema)
-        )
-        for uri, content in self._exports(project, config, now).items():
-            _replace(files, File.generated(config, uri, content=content))
-        _replace(files, File.generated(config, RECENT_JS_URI, content=RECENT_JS.read_bytes()))
-        css = (ASSETS_DIR / "changetrail.css").read_bytes()
-        _replace(files, File.generated(config, CSS_URI, content=css))
-        log.info(
-            "%d change records -> %d pages under %s/",
-            len(project.catalog.records),
-            sum(uri.startswith(f"{self.settings.site_path}/") for uri in pages),
-            self.settings.site_path,
-        )
-        self.timeline.mark("add generated files")
-        return files
+            return
+        stale = 0
+        for warning in project.errors:
+            if warning.severity != "warning":
+                continue
+            # A stale review is shown on the site (badge, review page) and reported by
+            # `changetrail check`; it must not fail `mkdocs build --strict`.
+            if warning.code.startswith("review."):
+                stale += 1
+            else:
+                log.warning(warning.format_text())
+        if stale:
+            log.info(
+                "%d article%s review; see %s or run 'changetrail check'",
+                stale,
+                "s need" if stale != 1 else " needs",
+                self.settings.review_page,
+            )
+        try:
+            project.raise_for_errors()
+        except ChangetrailError as exc:
+            raise PluginError(
+                f"changetrail found problems in the change records and articles:\n{exc}"
+            ) from exc
 
     def on_nav(
         self, nav: Navigation, /, *, config: MkDocsConfig, files: Files
@@ -346,6 +430,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         if not self.config.enabled:
             return None
         self.timeline.mark("Markdown to HTML (all pages)")
+        if self.command == "serve":
+            self.env = env
         if self.cache is not None and self.nav is not None:
             self.cache.plan_outputs(env, files, self.nav)
         total = len(files.documentation_pages())
@@ -375,7 +461,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         if self.command == "serve":
             # The preview serves the rebuilt pages at once; search catches up seconds later.
             # The next build waits for this one (on_config) before it clears the site folder.
-            self._wait_for_index()
+            self.wait_for_index()
             self.indexer = threading.Thread(
                 target=self._index_in_background,
                 kwargs={"site_dir": site_dir, "directory_urls": config.use_directory_urls},
@@ -401,14 +487,15 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
                 site_dir,
                 directory_urls=directory_urls,
                 cache_dir=self.root / self.settings.cache_dir if self.settings.cache else None,
+                shard_size=PREVIEW_SHARD_SIZE,
             )
         except SearchIndexError as exc:
             log.warning("search index: %s", exc)
             return
         _log_index(result)
 
-    def _wait_for_index(self) -> None:
-        """Let a background indexing run (from the previous `serve` build) finish."""
+    def wait_for_index(self) -> None:
+        """Let a background indexing run (from the last `serve` build) finish."""
         indexer, self.indexer = self.indexer, None
         if indexer is not None:
             indexer.join()
@@ -531,23 +618,25 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
 
     def _problem_pages(
         self, project: Project, renderer: Renderer, docs_dir: Path
-    ) -> dict[str, str]:
-        """Pages showing the problems of broken records; broken articles are kept for later."""
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """Pages showing the problems of broken records, and the Markdown that replaces each
+        broken page of the docs tree (by src_uri)."""
         by_file: dict[str, list[RecordError]] = defaultdict(list)
         for problem in project.errors:
             if problem.severity is Severity.ERROR:
                 by_file[problem.file].append(problem)
         pages: dict[str, str] = {}
+        broken: dict[str, str] = {}
         valid = {r.path for r in project.catalog.records}
         for path, errors in by_file.items():
             file = self.root / path
             if file.resolve().is_relative_to(docs_dir):
                 text = renderer.render_problems(path, errors, standalone=False)
-                self.broken[display_path(file, docs_dir)] = text
+                broken[display_path(file, docs_dir)] = text
             elif path not in valid:
                 text = renderer.render_problems(path, errors)
                 pages[f"{self.settings.site_path}/{record_id(file)}.md"] = text
-        return pages
+        return pages, broken
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -591,7 +680,7 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         uri = page.file.src_uri
         if uri in self.record_src:
             rid = uri.removeprefix(f"{self.settings.site_path}/").removesuffix(".md")
-            rec = self.catalog.get(rid)
+            rec = self.fresh.get(rid.lower()) or self.catalog.get(rid)
             if rec is not None:
                 return render_facets(record_facets(rec.meta))
         changed = None

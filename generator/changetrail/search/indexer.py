@@ -19,8 +19,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +74,28 @@ def build_index(
     """
     started = time.perf_counter()
     size = shard_size or int(os.environ.get(SHARD_SIZE_ENV) or SHARD_SIZE)
-    output = site_dir / OUTPUT_DIR
-    shutil.rmtree(output, ignore_errors=True)  # never write into a file linked from the cache
+    final = site_dir / OUTPUT_DIR
+    # A new folder, swapped in at the end: search keeps working while the preview indexes
+    # again, and nothing is ever written into a file linked from the cache.
+    output = Path(tempfile.mkdtemp(prefix=".pagefind-new-", dir=site_dir))
+    try:
+        result = _index(
+            site_dir, output, size=size, directory_urls=directory_urls, cache_dir=cache_dir
+        )
+    except BaseException:
+        shutil.rmtree(output, ignore_errors=True)
+        raise
+    old = site_dir / f".pagefind-old-{os.getpid()}-{threading.get_ident()}"
+    if final.exists():
+        final.rename(old)
+    output.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    return replace(result, seconds=time.perf_counter() - started)
+
+
+def _index(
+    site_dir: Path, output: Path, *, size: int, directory_urls: bool, cache_dir: Path | None
+) -> IndexResult:
     shards = plan(site_dir, shard_size=size, skip=OUTPUT_DIR)
     config = _config(directory_urls=directory_urls)
     settings = {"pagefind": _versions(), "config": config}
@@ -93,7 +114,7 @@ def build_index(
     (output / MANIFEST).write_text(json.dumps(manifest) + "\n", encoding="utf-8")
     return IndexResult(
         pages=sum(indexed_pages(output / _folder(s)) for s in shards),
-        seconds=time.perf_counter() - started,
+        seconds=0.0,
         bytes=sum(p.stat().st_size for p in output.rglob("*") if p.is_file()),
         shards=len(shards),
         reused=reused,

@@ -24,13 +24,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["SHARD_SIZE", "Shard", "ShardCache", "plan", "shard_key"]
+__all__ = ["PREVIEW_SHARD_SIZE", "SHARD_SIZE", "Shard", "ShardCache", "plan", "shard_key"]
 
 #: Most indexed pages in one shard. Fewer, larger shards load fewer bytes on a first query
 #: (each shard adds its metadata and a word-index chunk); smaller ones need less memory and
 #: re-index faster. At 10,000 pages this gives five shards of about 2,000 pages: ~6 s and
 #: ~680 MB each, and a first query of about 400 KB gzip (six shards of 1,670 loaded 485 KB).
 SHARD_SIZE = 2500
+#: The shard size while previewing (`serve`): the index is local, so more, smaller shards cost
+#: nothing to load, and a save indexes only the few hundred pages of the shards it changed.
+PREVIEW_SHARD_SIZE = 500
 
 _MARKER = b"data-pagefind-body"
 
@@ -49,8 +52,8 @@ def _html_files(site_dir: Path, skip: str) -> Iterator[tuple[str, str]]:
     top_dir = str(site_dir)
     cut = len(os.path.join(top_dir, ""))  # noqa: PTH118 (strings: see the docstring)
     for top, dirs, names in os.walk(top_dir):
-        if top == top_dir:
-            dirs[:] = [d for d in dirs if d != skip]
+        if top == top_dir:  # the index, and the new one being written (``build_index``)
+            dirs[:] = [d for d in dirs if d != skip and not d.startswith(".pagefind-")]
         dirs.sort()
         for name in sorted(names):
             if name.endswith(".html"):
