@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from changetrail.search.indexer import MANIFEST, SHARD_SIZE_ENV, build_index
-from changetrail.search.shards import ShardCache, plan
+from changetrail.search.shards import SIMILAR_SECTION, ShardCache, plan
 from conftest import MakeSite, mkdocs_build, record
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def test_a_small_site_is_one_index_as_before(tmp_path: Path) -> None:
     result = build_index(root)
     assert (result.pages, result.shards, result.reused) == (6, 1, 0)
     assert not list((root / "pagefind").glob("shard-*"))
-    assert json.loads((root / "pagefind" / MANIFEST).read_text()) == {"shards": []}
+    assert json.loads((root / "pagefind" / MANIFEST).read_text())["shards"] == []
 
 
 @pytest.mark.build
@@ -101,7 +101,9 @@ def test_shards_are_indexed_apart_and_listed_in_the_manifest(tmp_path: Path) -> 
     result = build_index(root, shard_size=2)
     assert (result.pages, result.shards, result.reused) == (6, 3, 0)
     output = root / "pagefind"
-    assert json.loads((output / MANIFEST).read_text()) == {"shards": ["shard-1/", "shard-2/"]}
+    manifest = json.loads((output / MANIFEST).read_text())
+    assert manifest["shards"] == ["shard-1/", "shard-2/"]
+    assert sorted(manifest["keys"]) == ["", "shard-1/", "shard-2/"]
     counts = []
     for folder in (output, output / "shard-1", output / "shard-2"):
         entry = json.loads((folder / "pagefind-entry.json").read_text())
@@ -137,6 +139,58 @@ def test_the_cache_reuses_unchanged_shards_and_never_changes_the_output(tmp_path
     (cold / "changes" / "page-3" / "index.html").write_text(changed.read_text())
     build_index(cold, shard_size=2)
     assert tree(root) == tree(cold)
+
+
+@pytest.mark.build
+def test_indexing_again_rewrites_only_the_shards_whose_pages_changed(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    build_index(root, shard_size=2)  # no cache: what is in the site is reused
+    output = root / "pagefind"
+
+    def inodes() -> dict[Path, int]:
+        return {p: p.stat().st_ino for p in output.rglob("*") if p.is_file() and p.name != MANIFEST}
+
+    files = inodes()
+    again = build_index(root, shard_size=2)
+    assert (again.shards, again.reused) == (3, 3)
+    assert inodes() == files
+
+    changed = root / "changes" / "page-3" / "index.html"
+    (shard,) = [s for s in plan(root, shard_size=2) if any("page-3" in f for f, _ in s.files)]
+    changed.write_text(page("Page 3", "common word3 rewritten"))
+    third = build_index(root, shard_size=2)
+    assert (third.shards, third.reused) == (3, 2)
+    rewritten = f"shard-{shard.index}" if shard.index else ""
+    for path, inode in files.items():
+        first = path.relative_to(output).parts[0]
+        owner = first if first.startswith("shard-") else ""
+        if owner != rewritten:
+            assert path.stat().st_ino == inode, f"{path} of an unchanged shard was written"
+    assert not list(root.glob(".pagefind-*")), "no new or old folder is left behind"
+    cold = site(tmp_path, name="cold")
+    (cold / "changes" / "page-3" / "index.html").write_text(changed.read_text())
+    build_index(cold, shard_size=2)
+    assert tree(root) == tree(cold)
+
+
+def test_a_page_whose_similar_posts_alone_changed_keeps_its_digest(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    path = root / "a" / "index.html"
+    path.parent.mkdir(parents=True)
+
+    def article(similar: str) -> str:
+        return page("A", "words").replace(
+            "</main>",
+            f"{SIMILAR_SECTION.decode()}<h2>Similar posts</h2><ul><li>{similar}</li></ul></div>"
+            "<p>after</p></main>",
+        )
+
+    path.write_text(article("One"))
+    first = plan(root)
+    path.write_text(article("Two, and another"))
+    assert plan(root) == first
+    path.write_text(article("One").replace("after", "changed after"))
+    assert plan(root) != first
 
 
 @pytest.mark.build

@@ -43,20 +43,14 @@ from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
 from mkdocs.structure.pages import Page
 
 from .buildcache import BuildCache
-from .loader import (
-    IGNORED_NAMES,
-    ArticlePage,
-    Job,
-    Record,
-    load_job,
-    read_bytes,
-    record_id,
-    unreadable,
-)
+from .errors import Severity
+from .loader import IGNORED_NAMES, ArticlePage, Job, Loaded, Record, Unread, record_id
 from .pagecache import PageCache
-from .plugin import ChangetrailPlugin, Output
+from .pipeline import load_one, reload_files
+from .plugin import ChangetrailPlugin, Output, build_time
 from .search import SearchIndexError, build_index
 from .search.shards import PREVIEW_SHARD_SIZE
+from .views import build_day
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -151,6 +145,9 @@ class Preview:
         self.version = 0
         self.worker: threading.Thread | None = None
         self.stopping = False
+        #: The files read again since the last generation, by path as shown in messages.
+        self.records: dict[str, Loaded] = {}
+        self.pages: dict[str, Loaded] = {}
 
     # -- step 1: the saved pages -------------------------------------------------------------
 
@@ -229,14 +226,18 @@ class Preview:
         assert out is not None
         file = files.get_file_from_path(uri)
         if not path.is_file():
+            self.records[_shown(plugin, path)] = None
             if file is not None:  # deleted: the background update removes it from the lists
                 files.remove(file)
                 Path(file.abs_dest_path).unlink(missing_ok=True)
             plugin.generated.discard(uri)
             plugin.fresh.pop(record_id(path).lower(), None)
             return
-        loaded, problems = _load(plugin, Job(path, _shown(plugin, path), record_id(path)))
-        if isinstance(loaded, Record) and not problems:
+        shown = _shown(plugin, path)
+        loaded = load_one(Job(path, shown, record_id(path)), plugin.root, plugin.settings)
+        self.records[shown] = loaded
+        _warn(loaded)
+        if isinstance(loaded, Record):
             markdown = out.renderer.render_record(
                 loaded, out.listed, out.links, out.repo.get(loaded.id)
             )
@@ -244,9 +245,7 @@ class Preview:
             plugin.sources[uri] = path
             plugin.record_src[uri] = loaded.path
         else:
-            for problem in problems:
-                log.warning(problem.format_text())
-            markdown = out.renderer.render_problems(_shown(plugin, path), problems)
+            markdown = out.renderer.render_problems(shown, _problems(loaded))
             plugin.fresh.pop(record_id(path).lower(), None)
             plugin.sources.pop(uri, None)
             plugin.record_src.pop(uri, None)
@@ -268,18 +267,17 @@ class Preview:
         assert file is not None
         assert file.page is not None
         forced = any(uri.startswith(d.rstrip("/") + "/") for d in plugin.settings.article_dirs)
-        job = Job(path, _shown(plugin, path), uri, article=True, forced=forced)
-        loaded, problems = _load(plugin, job)
+        shown = _shown(plugin, path)
+        job = Job(path, shown, uri, article=True, forced=forced)
+        loaded = load_one(job, plugin.root, plugin.settings)
+        self.pages[shown] = loaded
+        _warn(loaded)
         plugin.broken.pop(uri, None)
         plugin.articles.pop(uri, None)
-        if isinstance(loaded, ArticlePage) and not problems:
+        if isinstance(loaded, ArticlePage):
             plugin.articles[uri] = loaded
-        elif problems:
-            for problem in problems:
-                log.warning(problem.format_text())
-            plugin.broken[uri] = plugin.renderer.render_problems(
-                _shown(plugin, path), problems, standalone=False
-            )
+        elif problems := _problems(loaded):
+            plugin.broken[uri] = plugin.renderer.render_problems(shown, problems, standalone=False)
         title = file.page.title
         in_nav = file.page in nav.pages
         self._build(file, files, nav, env)
@@ -315,19 +313,21 @@ class Preview:
                 started = time.perf_counter()
                 with self.lock:
                     version = self.version
-                out = self._generate(functools.partial(self._outdated, version))
+                    records, pages = dict(self.records), dict(self.pages)
+                out = self._generate(records, pages, functools.partial(self._outdated, version))
                 if out is None:
                     continue  # a newer save came in: read again
                 with self.lock:
                     if self.version != version:
                         continue
-                    pages = self._apply(out)
+                    built = self._apply(out)
+                    self.records, self.pages = {}, {}
                 seconds = time.perf_counter() - started
                 search = self._index()
                 log.info(
                     "preview: %d more page%s up to date in %.1f s; search index in %.1f s",
-                    pages,
-                    "" if pages == 1 else "s",
+                    built,
+                    "" if built == 1 else "s",
                     seconds,
                     search,
                 )
@@ -341,15 +341,28 @@ class Preview:
     def _outdated(self, version: int) -> bool:
         return self.version != version or self.stopping
 
-    def _generate(self, cancelled: Callable[[], bool]) -> Output | None:
+    def _generate(
+        self, records: dict[str, Loaded], pages: dict[str, Loaded], cancelled: Callable[[], bool]
+    ) -> Output | None:
         plugin = self.plugin
+        assert plugin.output is not None
         folder = plugin.root / plugin.settings.cache_dir if plugin.settings.cache else None
         cache = PageCache(BuildCache(folder), self.config) if folder else None
         try:
+            project = reload_files(
+                plugin.output.project,
+                records=records,
+                pages=pages,
+                today=build_day(build_time()),
+            )
             if cancelled():
                 return None
             out = plugin.generate(
-                self.config, Path(self.config.docs_dir).resolve(), cache=cache, quiet=True
+                self.config,
+                Path(self.config.docs_dir).resolve(),
+                cache=cache,
+                quiet=True,
+                project=project,
             )
             return None if cancelled() else out
         finally:
@@ -464,24 +477,25 @@ def _shown(plugin: ChangetrailPlugin, path: Path) -> str:
         return path.as_posix()
 
 
-def _load(
-    plugin: ChangetrailPlugin, job: Job
-) -> tuple[Record | ArticlePage | None, list[RecordError]]:
-    """One file read and checked on its own: what it is, and its problems (errors only)."""
-    raw = read_bytes(job.file, job.shown, max_bytes=plugin.settings.limits.file_bytes)
-    loaded = unreadable(job, raw) if isinstance(raw, list) else load_job(job, raw)
+def _problems(loaded: Loaded) -> list[RecordError]:
+    """The errors of a file that gave no record or article (what its problem page shows)."""
     if isinstance(loaded, list):
-        return None, [p for p in loaded if p.severity == "error"]
-    if not isinstance(loaded, Record | ArticlePage):
-        problems = getattr(loaded, "problems", [])
-        return None, [p for p in problems if p.severity == "error"]
-    if plugin.settings.secret_scan:
-        from .secretscan import file_reader, scan_secrets
+        return [p for p in loaded if p.severity is Severity.ERROR]
+    if isinstance(loaded, Unread):
+        return [p for p in loaded.problems if p.severity is Severity.ERROR]
+    return []
 
-        found = scan_secrets([loaded], read_source=file_reader(plugin.root))
-        if found:
-            return loaded, found
-    return loaded, []
+
+def _warn(loaded: Loaded) -> None:
+    """Log a saved file's problems, as a build would."""
+    if isinstance(loaded, Record | ArticlePage):
+        problems = [*loaded.source.warnings, *(loaded.secrets or ())]
+    elif isinstance(loaded, Unread):
+        problems = loaded.problems
+    else:
+        problems = loaded or []
+    for problem in problems:
+        log.warning(problem.format_text())
 
 
 def serve(config_file: str, *, dev_addr: str, open_in_browser: bool = False) -> None:

@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 #: starting the others costs more than it saves.
 PARALLEL_MIN = 400
 
-__all__ = ["Project", "load_project", "paused_gc"]
+__all__ = ["Project", "load_one", "load_project", "paused_gc", "reload_files"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,9 @@ class Project:
     catalog: Catalog
     errors: tuple[RecordError, ...]
     files: int
+    #: The part of ``errors`` each file gave on its own (reading, validation, secrets loaded
+    #: with it); the rest comes from checks across files (``reload_files`` keeps these apart).
+    file_errors: tuple[RecordError, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -153,7 +156,68 @@ def _load_project(
         catalog=catalog,
         errors=tuple(sorted(errors, key=RecordError.sort_key)),
         files=loaded.files + articles.files,
+        file_errors=(*loaded.errors, *articles.errors),
     )
+
+
+def reload_files(
+    project: Project,
+    *,
+    records: dict[str, Loaded],
+    pages: dict[str, Loaded],
+    today: dt.date | None = None,
+) -> Project:
+    """``project`` with some files read again (a preview's saves), without reading the rest.
+
+    Args:
+        project: from ``load_project`` (or from this function).
+        records: for each record file read again, by its path as shown in messages, what it
+            gives now (``load_one``); None when it was deleted.
+        pages: the same for pages of the docs tree; None when deleted or not an article.
+        today: the date used for "in the future", as for ``load_project``.
+
+    Returns:
+        The project as ``load_project`` would read it; the checks across files run again.
+    """
+    with paused_gc():
+        changed = {**records, **pages}
+        old = project.catalog
+        before = {r.path for r in old.records} | {a.path for a in old.articles}
+        before |= {e.file for e in project.file_errors}
+        fresh = collect(list(changed.values()))
+        kept_records = [r for r in old.records if r.path not in changed]
+        articles = [a for a in old.articles if a.path not in changed] + fresh.articles
+        articles.sort(key=lambda a: a.path.split("/"))  # as discover_pages orders them
+        file_errors = [e for e in project.file_errors if e.file not in changed]
+        file_errors += fresh.errors
+        known = set(old.known_ids)
+        for path, item in records.items():
+            rid = record_id(project.root / path).lower()
+            if item is None:
+                known.discard(rid)
+            else:
+                known.add(rid)
+        catalog = build_catalog(
+            [*kept_records, *fresh.records], known_ids=frozenset(known), articles=articles
+        )
+        checks = run_checks(catalog, project.settings, today=today)
+        gone = sum(1 for path in changed if path in before)
+        return replace(
+            project,
+            catalog=catalog,
+            errors=tuple(sorted([*file_errors, *checks], key=RecordError.sort_key)),
+            files=project.files - gone + fresh.files,
+            file_errors=tuple(file_errors),
+        )
+
+
+def load_one(job: Job, root: Path, settings: Settings) -> Loaded:
+    """One file read and checked on its own, as ``load_files`` would (without the cache)."""
+    raw = read_bytes(job.file, job.shown, max_bytes=settings.limits.file_bytes)
+    if isinstance(raw, list):
+        return unreadable(job, raw)
+    with _scanner() if settings.secret_scan else contextlib.nullcontext() as scanner:
+        return _load_one(job, raw, scanner)
 
 
 def load_files(

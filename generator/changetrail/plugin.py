@@ -53,7 +53,7 @@ from .search import (
     root_href,
     write_assets,
 )
-from .search.shards import PREVIEW_SHARD_SIZE
+from .search.shards import PREVIEW_SHARD_SIZE, SIMILAR_SECTION
 from .settings import DEFAULT_CHECKLIST, Settings
 from .similar import catalog_docs, compute_similar
 from .views import (
@@ -269,16 +269,19 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         *,
         cache: PageCache | None,
         quiet: bool = False,
+        project: Project | None = None,
     ) -> Output:
         """Read every record and article and render every generated page and file.
 
         Changes nothing on the plugin but its timeline, so `serve` can run it in the
         background while the pages of the last run are still in use (see ``live``); there
-        ``quiet`` logs the number of problems instead of each one.
+        ``quiet`` logs the number of problems instead of each one, and ``project`` is what it
+        read (``pipeline.reload_files``), instead of reading every file.
         """
         now = build_time()
         today = build_day(now)
-        project = load_project(self.root, self.settings, docs_dir=docs_dir, today=today)
+        if project is None:
+            project = load_project(self.root, self.settings, docs_dir=docs_dir, today=today)
         self.timeline.mark("read and check records and articles")
         if self.settings.secret_scan:
             # A build must never publish a credential: a finding stops it like any error.
@@ -666,6 +669,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             # the titles of the records they list, and at 10,000 records they are a quarter of
             # the pages Pagefind would read; search leads to the records and articles.
             facets = self._search_facets(page, source)
+            if uri in self.articles:
+                out = out.replace('<div class="ct-similar">', SIMILAR_SECTION.decode(), 1)
             out = f"<div data-pagefind-body>\n{out}\n{facets}</div>"
         return out + dates if dates or out is not html else None
 

@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,51 +74,77 @@ def build_index(
     """
     started = time.perf_counter()
     size = shard_size or int(os.environ.get(SHARD_SIZE_ENV) or SHARD_SIZE)
-    final = site_dir / OUTPUT_DIR
-    # A new folder, swapped in at the end: search keeps working while the preview indexes
-    # again, and nothing is ever written into a file linked from the cache.
-    output = Path(tempfile.mkdtemp(prefix=".pagefind-new-", dir=site_dir))
-    try:
-        result = _index(
-            site_dir, output, size=size, directory_urls=directory_urls, cache_dir=cache_dir
-        )
-    except BaseException:
-        shutil.rmtree(output, ignore_errors=True)
-        raise
-    old = site_dir / f".pagefind-old-{os.getpid()}-{threading.get_ident()}"
-    if final.exists():
-        final.rename(old)
-    output.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
-    return replace(result, seconds=time.perf_counter() - started)
-
-
-def _index(
-    site_dir: Path, output: Path, *, size: int, directory_urls: bool, cache_dir: Path | None
-) -> IndexResult:
+    output = site_dir / OUTPUT_DIR
     shards = plan(site_dir, shard_size=size, skip=OUTPUT_DIR)
     config = _config(directory_urls=directory_urls)
     settings = {"pagefind": _versions(), "config": config}
+    keys = {_folder(s): shard_key(s, count=len(shards), settings=settings) for s in shards}
     cache = ShardCache(cache_dir)
+    written = _written_keys(output)
     reused = 0
+    # Each shard's index is written into a new folder and swapped in (``_swap``): search
+    # keeps working while `serve` indexes again, a shard whose pages did not change is left as
+    # it is, and nothing is ever written into a file linked from the cache.
     for shard in shards:
-        target = output / _folder(shard)
-        key = shard_key(shard, count=len(shards), settings=settings)
-        if cache.restore(key, target):
+        folder = _folder(shard)
+        key = keys[folder]
+        target = output / folder
+        if written.get(folder) == key and (target / "pagefind-entry.json").is_file():
+            cache.keep(key)
             reused += 1
             continue
-        _run(site_dir, shard, target, config, whole=len(shards) == 1)
-        cache.store(key, target)
+        new = Path(tempfile.mkdtemp(prefix=".pagefind-new-", dir=site_dir))
+        try:
+            if cache.restore(key, new / "index"):
+                reused += 1
+            else:
+                _run(site_dir, shard, new / "index", config, whole=len(shards) == 1)
+                cache.store(key, new / "index")
+            _swap(target, new / "index", site_dir=site_dir)
+        finally:
+            shutil.rmtree(new, ignore_errors=True)
+    for stale in output.glob("shard-*"):
+        if f"{stale.name}/" not in keys:
+            shutil.rmtree(stale, ignore_errors=True)
     cache.prune()
-    manifest = {"shards": [_folder(s) for s in shards if s.index]}
-    (output / MANIFEST).write_text(json.dumps(manifest) + "\n", encoding="utf-8")
+    manifest = {"shards": [f for f in keys if f], "keys": keys}
+    temp = output / f".{MANIFEST}.{os.getpid()}-{threading.get_ident()}"
+    temp.write_text(json.dumps(manifest) + "\n", encoding="utf-8")
+    temp.replace(output / MANIFEST)
     return IndexResult(
         pages=sum(indexed_pages(output / _folder(s)) for s in shards),
-        seconds=0.0,
+        seconds=time.perf_counter() - started,
         bytes=sum(p.stat().st_size for p in output.rglob("*") if p.is_file()),
         shards=len(shards),
         reused=reused,
     )
+
+
+def _written_keys(output: Path) -> dict[str, str]:
+    """The cache key of each shard folder the index in ``output`` was written from."""
+    try:
+        keys = json.loads((output / MANIFEST).read_text(encoding="utf-8")).get("keys", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return keys if isinstance(keys, dict) else {}
+
+
+def _swap(target: Path, new: Path, *, site_dir: Path) -> None:
+    """Put the index in ``new`` at ``target``, leaving the other shards' folders inside it.
+
+    The first shard's index is ``pagefind/`` itself, with the other shards in ``shard-*``
+    folders inside it; so its own files are moved one by one (a few renames).
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    trash = Path(tempfile.mkdtemp(prefix=".pagefind-old-", dir=site_dir))
+    try:
+        for entry in list(target.iterdir()):
+            if not (entry.name.startswith("shard-") or entry.name == MANIFEST):
+                entry.rename(trash / entry.name)
+        for entry in list(new.iterdir()):
+            entry.rename(target / entry.name)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _folder(shard: Shard) -> str:

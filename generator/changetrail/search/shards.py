@@ -37,6 +37,12 @@ PREVIEW_SHARD_SIZE = 500
 
 _MARKER = b"data-pagefind-body"
 
+#: An article's similar-posts section (``render/templates/similar.md.j2``) as the plugin
+#: leaves it in a page: out of the index (its titles would match searches for other pages),
+#: and so out of a shard's digest too, so that a save which only moves similar posts (the
+#: usual case: every edit changes some) re-indexes no other shard.
+SIMILAR_SECTION = b'<div class="ct-similar" data-pagefind-ignore="all">'
+
 
 @dataclass(frozen=True)
 class Shard:
@@ -72,7 +78,7 @@ def plan(site_dir: Path, *, shard_size: int = SHARD_SIZE, skip: str = "pagefind"
     for rel, path in _html_files(site_dir, skip):
         with open(path, "rb") as file:  # noqa: PTH123 (a str path, see _html_files)
             data = file.read()
-        entry = (rel, hashlib.sha256(data).hexdigest())
+        entry = (rel, hashlib.sha256(_indexed(data)).hexdigest())
         every.append(entry)
         if _MARKER in data:
             marked.append(entry)
@@ -83,6 +89,15 @@ def plan(site_dir: Path, *, shard_size: int = SHARD_SIZE, skip: str = "pagefind"
     for entry in marked:
         groups[int(hashlib.sha1(entry[0].encode()).hexdigest(), 16) % count].append(entry)
     return [Shard(i, tuple(files)) for i, files in enumerate(groups) if files or i == 0]
+
+
+def _indexed(data: bytes) -> bytes:
+    """A page's bytes without the parts Pagefind leaves out (``SIMILAR_SECTION``)."""
+    start = data.find(SIMILAR_SECTION)
+    if start < 0:
+        return data
+    end = data.find(b"</div>", start)
+    return data if end < 0 else data[:start] + data[end:]
 
 
 def shard_key(shard: Shard, *, count: int, settings: dict[str, Any]) -> str:
@@ -139,6 +154,10 @@ class ShardCache:
             return False
         self.used.add(key)
         return True
+
+    def keep(self, key: str) -> None:
+        """Count the entry ``key`` as used (its index is already in the site)."""
+        self.used.add(key)
 
     def store(self, key: str, source: Path) -> None:
         """Keep ``source`` (a shard's written index) as the entry ``key``."""
