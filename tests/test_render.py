@@ -4,6 +4,7 @@ through a real MkDocs build."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import posixpath
 import re
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from hypothesis import given
+from hypothesis import strategies as st
 
 from changetrail.catalog import Catalog, build_catalog
 from changetrail.loader import Record, load_text
@@ -545,3 +548,10 @@ def test_month_page_golden(*, update_goldens: bool) -> None:
         pages["changes/archive/2024-03/page/2.md"],
         update=update_goldens,
     )
+
+
+@given(st.text(alphabet=st.sampled_from(list("\\`*_{}[]()#+-.!|ab <>&\"'é\n")), max_size=30))
+def test_md_escape_backslashes_each_markdown_character_then_escapes_html(text: str) -> None:
+    # The reference: one backslash before each of Python-Markdown's escapable characters.
+    reference = re.sub(r"([\\`*_{}\[\]()#+\-.!|])", r"\\\1", text)
+    assert filters.md_escape(text) == html.escape(reference, quote=True)

@@ -46,7 +46,7 @@ from .buildcache import BuildCache
 from .errors import Severity
 from .loader import IGNORED_NAMES, ArticlePage, Job, Loaded, Record, Unread, record_id
 from .pagecache import PageCache
-from .pipeline import load_one, reload_files
+from .pipeline import load_one, paused_gc, reload_files
 from .plugin import ChangetrailPlugin, Output, build_time
 from .search import SearchIndexError, build_index
 from .search.shards import PREVIEW_SHARD_SIZE
@@ -314,14 +314,17 @@ class Preview:
                 with self.lock:
                     version = self.version
                     records, pages = dict(self.records), dict(self.pages)
-                out = self._generate(records, pages, functools.partial(self._outdated, version))
-                if out is None:
-                    continue  # a newer save came in: read again
-                with self.lock:
-                    if self.version != version:
-                        continue
-                    built = self._apply(out)
-                    self.records, self.pages = {}, {}
+                # As while loading (``paused_gc``): the generation makes millions of objects that
+                # live on; collections would walk them all again and again.
+                with paused_gc():
+                    out = self._generate(records, pages, functools.partial(self._outdated, version))
+                    if out is None:
+                        continue  # a newer save came in: read again
+                    with self.lock:
+                        if self.version != version:
+                            continue
+                        built = self._apply(out)
+                        self.records, self.pages = {}, {}
                 seconds = time.perf_counter() - started
                 search = self._index()
                 log.info(

@@ -5,6 +5,7 @@ A folder "rolls up" its files: its page lists every record that touched a path u
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -19,11 +20,15 @@ if TYPE_CHECKING:
 __all__ = ["FileIndex", "PathNode", "build_file_index", "normalize_path"]
 
 
+# These three are pure functions of a string, called for every path of every record on every
+# build (and every save in a preview): cached.
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_path(path: str) -> str:
     """One spelling per path: ``/`` separators, no ``./``, no doubled or trailing ``/``."""
     return PurePosixPath(path.strip().replace("\\", "/")).as_posix()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _sort_key(path: str) -> tuple[tuple[str, ...], str]:
     # By parts, so a folder's contents follow it ("a/b" before "a-c") whatever the punctuation.
     return (tuple(p.casefold() for p in PurePosixPath(path).parts), path)
@@ -60,6 +65,7 @@ class FileIndex:
         return None if node is None else f"files/{node.slug}.md"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _parents(path: str) -> tuple[str, ...]:
     return tuple(p.as_posix() for p in reversed(PurePosixPath(path).parents) if p.as_posix() != ".")
 
