@@ -259,3 +259,23 @@ def test_an_entry_that_cannot_be_restored_is_indexed_instead(
     cache = ShardCache(tmp_path)
     assert not cache.restore("abc", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_pages_whose_time_and_size_are_the_same_are_not_read_again(tmp_path: Path) -> None:
+    root = site(tmp_path, pages=5)
+    seen: dict[str, tuple[int, int, str, bool]] = {}
+    first = plan(root, shard_size=2, seen=seen)
+    assert first == plan(root, shard_size=2)
+    indexed = [rel for s in first for rel, _ in s.files]
+    assert sorted(seen) == sorted([*indexed, "changes/index.html"])
+
+    changed = root / "changes" / "page-1" / "index.html"
+    changed.write_text(page("Page 1", "other words"))
+    assert plan(root, shard_size=2, seen=seen) == plan(root, shard_size=2) != first
+
+    # The proof that unchanged pages are not read: a digest planted in ``seen`` stays.
+    rel = "changes/page-2/index.html"
+    mtime, size, _digest, mark = seen[rel]
+    seen[rel] = (mtime, size, "planted", mark)
+    digests = {r: d for s in plan(root, shard_size=2, seen=seen) for r, d in s.files}
+    assert digests[rel] == "planted"

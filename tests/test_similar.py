@@ -14,6 +14,8 @@ from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from changetrail.catalog import build_catalog
 from changetrail.loader import ArticlePage, Record, load_article_text, load_text
@@ -24,6 +26,7 @@ from changetrail.similar import (
     catalog_docs,
     compute_similar,
     doc_features,
+    update_similar,
 )
 from conftest import mkdocs_build, record
 
@@ -442,3 +445,41 @@ def test_links_to_articles_with_odd_file_names_resolve(make_site: MakeSite) -> N
     ]
     assert len(hrefs) == 1
     assert resolve(site, review, hrefs[0]).is_file(), hrefs
+
+
+# -- updating after a change (the preview) ---------------------------------------------------------
+
+_FEATURES = [f"{kind}:{n}" for kind in ("word", "tag", "stack") for n in range(20)]
+
+
+@st.composite
+def _docs(draw: st.DrawFn) -> list[Doc]:
+    count = draw(st.integers(min_value=2, max_value=14))
+    docs = []
+    for i in range(count):
+        kind = "article" if i % 3 != 2 else "record"
+        chosen = draw(st.sets(st.sampled_from(_FEATURES), min_size=1, max_size=6))
+        features = {f: {"word": 1.0, "tag": 2.0, "stack": 3.0}[f.split(":")[0]] for f in chosen}
+        docs.append(Doc(key=f"{kind}:{i}", kind=kind, title=f"T{i}", features=features))
+    return docs
+
+
+@settings(max_examples=300)
+@given(data=st.data(), before=_docs())
+def test_an_update_after_some_pages_changed_equals_computing_again(
+    data: st.DataObject, before: list[Doc]
+) -> None:
+    after = list(before)
+    for i in data.draw(st.sets(st.integers(0, len(before) - 1), max_size=3), label="changed"):
+        doc = before[i]
+        chosen = data.draw(st.sets(st.sampled_from(_FEATURES), min_size=1, max_size=6))
+        features = {f: {"word": 1.0, "tag": 2.0, "stack": 3.0}[f.split(":")[0]] for f in chosen}
+        title = data.draw(st.sampled_from([doc.title, doc.title + " (edited)"]))
+        after[i] = Doc(key=doc.key, kind=doc.kind, title=title, features=features)
+    limit = data.draw(st.integers(1, 4), label="limit")
+    old = compute_similar(before, limit=limit)
+    assert update_similar(before, after, old, limit=limit) == compute_similar(after, limit=limit)
+    # Pages that came or went: every score changes, so everything is computed again.
+    assert update_similar(before, after[:-1], old, limit=limit) == compute_similar(
+        after[:-1], limit=limit
+    )

@@ -145,6 +145,8 @@ class Preview:
         self.version = 0
         self.worker: threading.Thread | None = None
         self.stopping = False
+        #: Each page's time, size and digest when the search index was last brought up to date.
+        self.seen: dict[str, tuple[int, int, str, bool]] = {}
         #: The files read again since the last generation, by path as shown in messages.
         self.records: dict[str, Loaded] = {}
         self.pages: dict[str, Loaded] = {}
@@ -461,6 +463,7 @@ class Preview:
                 if plugin.settings.cache
                 else None,
                 shard_size=PREVIEW_SHARD_SIZE,
+                seen=self.seen,
             )
         except SearchIndexError as exc:
             log.warning("search index: %s", exc)

@@ -55,7 +55,7 @@ from .search import (
 )
 from .search.shards import PREVIEW_SHARD_SIZE, SIMILAR_SECTION
 from .settings import DEFAULT_CHECKLIST, Settings
-from .similar import catalog_docs, compute_similar
+from .similar import Doc, catalog_docs, compute_similar, update_similar
 from .views import (
     RECENT_JS,
     build_day,
@@ -130,6 +130,9 @@ class Output:
     other: dict[str, str | bytes]
     view_pages: frozenset[str]
     similar: dict[str, list[Similar]]
+    #: What ``similar`` was computed from (and with), for the next generation (`serve`).
+    docs: list[Doc]
+    similar_limit: int
     #: The Markdown shown in place of each broken page of the docs tree (`serve`).
     broken: dict[str, str]
     layout: Layout
@@ -171,6 +174,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.output: Output | None = None
         self.catalog: Catalog = build_catalog([])
         self.renderer = Renderer(self.settings)
+        #: Each page's similar-posts features, by the object it was made from (``catalog_docs``).
+        self._known_docs: dict[str, tuple[object, Doc]] = {}
         #: `serve` only: records saved since the last generation, by lower-cased id (``live``).
         self.fresh: dict[str, Record] = {}
 
@@ -315,11 +320,22 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             renderer, self.settings, today, directory_urls=config.use_directory_urls
         )
         similar: dict[str, list[Similar]] = {}
+        docs: list[Doc] = []
+        limit = self.settings.similar_posts
         if project.catalog.articles:
             pages.update(article_renderer.review_pages(project.catalog))
-            if self.settings.similar_posts:
-                docs = catalog_docs(project.catalog, memo=cache.memo_json if cache else None)
-                similar = compute_similar(docs, limit=self.settings.similar_posts)
+            if limit:
+                docs = catalog_docs(
+                    project.catalog,
+                    memo=cache.memo_json if cache else None,
+                    known=self._known_docs,
+                )
+                last = self.output
+                if last is not None and last.docs and last.similar_limit == limit:
+                    # `serve`: only the articles a save can reach are scored again.
+                    similar = update_similar(last.docs, docs, last.similar, limit=limit)
+                else:
+                    similar = compute_similar(docs, limit=limit)
         self.timeline.mark("similar posts and review page")
         broken: dict[str, str] = {}
         if preview:
@@ -346,6 +362,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             other=other,
             view_pages=frozenset(views),
             similar=similar,
+            docs=docs,
+            similar_limit=limit,
             broken=broken,
             layout=Layout.build(
                 self.root,

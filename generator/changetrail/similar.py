@@ -25,11 +25,20 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .catalog import Catalog
+    from .loader import ArticlePage, Record
 
     #: ``memo(step, parts, work)``: ``work()``, or what it gave before for the same parts.
     Memo = Callable[[str, list[Any], Callable[[], Any]], Any]
 
-__all__ = ["MAX_POSTINGS", "Doc", "Similar", "compute_similar", "doc_features"]
+__all__ = [
+    "MAX_POSTINGS",
+    "Doc",
+    "Similar",
+    "catalog_docs",
+    "compute_similar",
+    "doc_features",
+    "update_similar",
+]
 
 #: A feature in more pages than this brings no candidates, though it still scores.
 MAX_POSTINGS = 400
@@ -97,11 +106,18 @@ def doc_features(
     return features
 
 
-def catalog_docs(catalog: Catalog, *, memo: Memo | None = None) -> list[Doc]:
+def catalog_docs(
+    catalog: Catalog,
+    *,
+    memo: Memo | None = None,
+    known: dict[str, tuple[object, Doc]] | None = None,
+) -> list[Doc]:
     """Every article and record of the catalog as a ``Doc``.
 
     ``memo(step, parts, work)``, when given, may return the features computed before from
     the same ``parts`` (a build cache): reading each page's words is most of this work.
+    ``known`` maps a doc's key to the record or article it was made from, and the doc: the
+    same (unchanged) object gives the same doc at once. It is updated with this catalog's.
     """
 
     def features(**args: Any) -> dict[str, float]:
@@ -112,8 +128,8 @@ def catalog_docs(catalog: Catalog, *, memo: Memo | None = None) -> list[Doc]:
             "dict[str, float]", memo("similar-features", parts, lambda: doc_features(**args))
         )
 
-    docs = [
-        Doc(
+    def article_doc(a: ArticlePage) -> Doc:
+        return Doc(
             key=f"article:{a.uri}",
             kind="article",
             title=a.meta.title,
@@ -132,10 +148,9 @@ def catalog_docs(catalog: Catalog, *, memo: Memo | None = None) -> list[Doc]:
                 ),
             ),
         )
-        for a in catalog.articles
-    ]
-    docs += [
-        Doc(
+
+    def record_doc(r: Record) -> Doc:
+        return Doc(
             key=f"record:{r.id}",
             kind="record",
             title=r.meta.title,
@@ -145,9 +160,61 @@ def catalog_docs(catalog: Catalog, *, memo: Memo | None = None) -> list[Doc]:
                 texts=(r.meta.title, r.meta.title, r.meta.title, r.meta.reason, r.body[:2000]),
             ),
         )
-        for r in catalog.records
+
+    seen = {} if known is None else known
+    made: dict[str, tuple[object, Doc]] = {}
+    docs = []
+    sources: list[tuple[str, ArticlePage | Record, Callable[[Any], Doc]]] = [
+        *((f"article:{a.uri}", a, article_doc) for a in catalog.articles),
+        *((f"record:{r.id}", r, record_doc) for r in catalog.records),
     ]
+    for key, source, make in sources:
+        hit = seen.get(key)
+        doc = hit[1] if hit is not None and hit[0] is source else make(source)
+        made[key] = (source, doc)
+        docs.append(doc)
+    if known is not None:
+        known.clear()
+        known.update(made)
     return docs
+
+
+def update_similar(
+    before: list[Doc], docs: list[Doc], similar: dict[str, list[Similar]], *, limit: int = 5
+) -> dict[str, list[Similar]]:
+    """``compute_similar(docs, limit=limit)``, knowing ``similar`` is that for ``before``.
+
+    Only the articles a change can reach are scored again: a changed article itself, every
+    article with a feature that a changed page gained or lost (the only features whose page
+    counts, so weights, changed, and through which a changed page can come or go as a
+    candidate), and every article that listed a changed page (its title may be new). The
+    other articles' candidates and scores are the same. When pages came or went, every score
+    changes (the idf counts pages), and everything is computed again.
+    """
+    old = {d.key: d for d in before}
+    if len(before) != len(docs) or any(d.key not in old for d in docs):
+        return compute_similar(docs, limit=limit)
+    changed = {
+        d.key
+        for d in docs
+        if old[d.key] is not d
+        and (old[d.key].features != d.features or old[d.key].title != d.title)
+    }
+    if not changed:
+        return similar
+    delta: set[str] = set()
+    for d in docs:
+        if d.key in changed:
+            delta |= old[d.key].features.keys() ^ d.features.keys()
+    again = {k for k in changed if k.startswith("article:")}
+    again |= {d.key for d in docs if d.kind == "article" and not delta.isdisjoint(d.features)}
+    again |= {k for k, items in similar.items() if any(s.key in changed for s in items)}
+    fresh = compute_similar(docs, limit=limit, sources=again)
+    return {
+        d.key: fresh[d.key] if d.key in again else similar[d.key]
+        for d in docs
+        if d.kind == "article"
+    }
 
 
 def compute_similar(

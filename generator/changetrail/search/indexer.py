@@ -64,6 +64,7 @@ def build_index(
     directory_urls: bool = True,
     cache_dir: Path | None = None,
     shard_size: int | None = None,
+    seen: dict[str, tuple[int, int, str, bool]] | None = None,
 ) -> IndexResult:
     """Index the HTML under ``site_dir`` into ``site_dir/pagefind``.
 
@@ -71,11 +72,12 @@ def build_index(
     links do. ``cache_dir`` keeps each shard's index by content (``None``: no cache); entries
     this build did not use are removed. ``shard_size`` (default ``SHARD_SIZE``, or the
     CHANGETRAIL_PAGEFIND_SHARD_SIZE variable, meant for tests) is the most pages in a shard.
+    ``seen`` spares reading the pages that did not change since the last run (``plan``).
     """
     started = time.perf_counter()
     size = shard_size or int(os.environ.get(SHARD_SIZE_ENV) or SHARD_SIZE)
     output = site_dir / OUTPUT_DIR
-    shards = plan(site_dir, shard_size=size, skip=OUTPUT_DIR)
+    shards = plan(site_dir, shard_size=size, skip=OUTPUT_DIR, seen=seen)
     config = _config(directory_urls=directory_urls)
     settings = {"pagefind": _versions(), "config": config}
     keys = {_folder(s): shard_key(s, count=len(shards), settings=settings) for s in shards}

@@ -67,21 +67,42 @@ def _html_files(site_dir: Path, skip: str) -> Iterator[tuple[str, str]]:
                 yield path[cut:].replace(os.sep, "/"), path
 
 
-def plan(site_dir: Path, *, shard_size: int = SHARD_SIZE, skip: str = "pagefind") -> list[Shard]:
+def plan(
+    site_dir: Path,
+    *,
+    shard_size: int = SHARD_SIZE,
+    skip: str = "pagefind",
+    seen: dict[str, tuple[int, int, str, bool]] | None = None,
+) -> list[Shard]:
     """The shards of the HTML under ``site_dir`` (the folder ``skip`` left out).
 
     Only pages with ``data-pagefind-body`` count, as Pagefind itself does once any page has it.
     A site where no page has it is one shard of every HTML file (Pagefind then indexes them all).
+    ``seen`` (kept by the caller from one run to the next: `serve`) maps each page to its
+    modification time, size, digest and mark; a page whose time and size are the same is not
+    read again.
     """
     marked: list[tuple[str, str]] = []
     every: list[tuple[str, str]] = []
+    now: dict[str, tuple[int, int, str, bool]] = {}
     for rel, path in _html_files(site_dir, skip):
-        with open(path, "rb") as file:  # noqa: PTH123 (a str path, see _html_files)
-            data = file.read()
-        entry = (rel, hashlib.sha256(_indexed(data)).hexdigest())
+        if seen is not None:
+            stat = os.stat(path)  # noqa: PTH116 (a str path, see _html_files)
+            hit = seen.get(rel)
+            if hit is not None and hit[:2] == (stat.st_mtime_ns, stat.st_size):
+                digest, mark = hit[2], hit[3]
+            else:
+                digest, mark = _digest(path)
+            now[rel] = (stat.st_mtime_ns, stat.st_size, digest, mark)
+        else:
+            digest, mark = _digest(path)
+        entry = (rel, digest)
         every.append(entry)
-        if _MARKER in data:
+        if mark:
             marked.append(entry)
+    if seen is not None:
+        seen.clear()
+        seen.update(now)
     if not marked:
         return [Shard(0, tuple(every))]
     count = max(1, math.ceil(len(marked) / max(1, shard_size)))
@@ -89,6 +110,13 @@ def plan(site_dir: Path, *, shard_size: int = SHARD_SIZE, skip: str = "pagefind"
     for entry in marked:
         groups[int(hashlib.sha1(entry[0].encode()).hexdigest(), 16) % count].append(entry)
     return [Shard(i, tuple(files)) for i, files in enumerate(groups) if files or i == 0]
+
+
+def _digest(path: str) -> tuple[str, bool]:
+    """A page's digest (of what Pagefind reads) and whether it has ``data-pagefind-body``."""
+    with open(path, "rb") as file:  # noqa: PTH123 (a str path, see _html_files)
+        data = file.read()
+    return hashlib.sha256(_indexed(data)).hexdigest(), _MARKER in data
 
 
 def _indexed(data: bytes) -> bytes:
