@@ -25,7 +25,6 @@ private, so ``pyproject.toml`` keeps MkDocs below 2 and ``tests/test_live.py`` r
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import shutil
 import tempfile
@@ -40,6 +39,7 @@ import watchdog.observers
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
+from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.pages import Page
 
 from .buildcache import BuildCache
@@ -64,7 +64,9 @@ if TYPE_CHECKING:
 
 __all__ = ["LiveServer", "Preview", "serve"]
 
-log = logging.getLogger("mkdocs.plugins.changetrail.live")
+log = get_plugin_logger(__name__)
+#: MkDocs' own lines ("Building documentation...") under MkDocs' name, as `mkdocs serve` shows them.
+serve_log = logging.getLogger("mkdocs.commands.serve")
 
 #: The file events that mean a change (inotify also reports opening and reading a file, which
 #: the preview itself does to every record).
@@ -179,7 +181,7 @@ class Preview:
                 elif not self._page(path, uri, files, nav, env):
                     return False
         log.info(
-            "preview: %s again in %.2f s; the other pages follow",
+            "preview: %s built again in %.2f s; lists, similar posts and search follow",
             ", ".join(uri for _, _, uri in todo),
             time.perf_counter() - started,
         )
@@ -328,15 +330,15 @@ class Preview:
                         built = self._apply(out)
                         self.records, self.pages = {}, {}
                 seconds = time.perf_counter() - started
+                self.server.reload_browsers()  # the lists are ready; search follows
                 search = self._index()
                 log.info(
-                    "preview: %d more page%s up to date in %.1f s; search index in %.1f s",
+                    "preview: %d more page%s up to date in %.1f s; search index: %s",
                     built,
                     "" if built == 1 else "s",
                     seconds,
                     search,
                 )
-                self.server.reload_browsers()
                 with self.lock:
                     if self.version == version:
                         return
@@ -448,26 +450,27 @@ class Preview:
                 mkdocs_build._build_theme_template("sitemap.xml", env, files, config, nav)
         return len(dict.fromkeys(todo))
 
-    def _index(self) -> float:
+    def _index(self) -> str:
         """Bring the search index up to date (only shards whose pages changed are indexed)."""
         plugin = self.plugin
         if plugin.settings.search != "pagefind":
-            return 0.0
+            return "not used"
         plugin.wait_for_index()  # the full build's own run, if it is still going
-        started = time.perf_counter()
         try:
-            build_index(
+            # No cache: the shards in the site are the ones to reuse, and a cache pruned on
+            # every save would lose the entries of `changetrail build` and of the first build.
+            result = build_index(
                 Path(self.config.site_dir),
                 directory_urls=self.config.use_directory_urls,
-                cache_dir=plugin.root / plugin.settings.cache_dir
-                if plugin.settings.cache
-                else None,
                 shard_size=PREVIEW_SHARD_SIZE,
                 seen=self.seen,
             )
         except SearchIndexError as exc:
             log.warning("search index: %s", exc)
-        return time.perf_counter() - started
+            return "failed"
+        again = result.shards - result.reused
+        shards = f"{result.shards} shard" + "s"[: result.shards != 1]
+        return f"{result.seconds:.1f} s ({again} of {shards} indexed again)"
 
 
 def _parts(plugin: ChangetrailPlugin) -> tuple[Files, Navigation, jinja2.Environment] | None:
@@ -526,7 +529,7 @@ def serve(config_file: str, *, dev_addr: str, open_in_browser: bool = False) -> 
         if config is None:
             config = get_config()
             config.site_url = serve_url
-        log.info("Building documentation...")
+        serve_log.info("Building documentation...")
         mkdocs_build.build(config, serve_url=serve_url)
         plugin = _plugin(config)
         preview = Preview(server, plugin, config) if plugin is not None else None
@@ -555,7 +558,7 @@ def serve(config_file: str, *, dev_addr: str, open_in_browser: bool = False) -> 
         try:
             served.serve(open_in_browser=open_in_browser)  # type: ignore[no-untyped-call]
         except KeyboardInterrupt:
-            log.info("Shutting down...")
+            serve_log.info("Shutting down...")
         finally:
             served.shutdown()
             if preview is not None:

@@ -302,7 +302,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         if not quiet:
             self._report(project)
         elif project.errors:
-            log.info("%d problems; 'changetrail check' lists them", len(project.errors))
+            count = len(project.errors)
+            log.info("%d problem%s; 'changetrail check' lists them", count, "s"[: count != 1])
 
         # Record pages are pure functions of their template context: the cache keeps them.
         renderer = Renderer(self.settings, memo=cache.memo_parts if cache else None)
@@ -504,10 +505,14 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     def _index_in_background(self, *, site_dir: Path, directory_urls: bool) -> None:
         """`serve`: index the rebuilt site; a failure is a warning, the preview goes on."""
         try:
+            # Its own cache: a preview's shards are smaller, and its runs must not prune the
+            # entries of `changetrail build`.
             result = build_index(
                 site_dir,
                 directory_urls=directory_urls,
-                cache_dir=self.root / self.settings.cache_dir if self.settings.cache else None,
+                cache_dir=self.root / self.settings.cache_dir / "preview"
+                if self.settings.cache
+                else None,
                 shard_size=PREVIEW_SHARD_SIZE,
             )
         except SearchIndexError as exc:
