@@ -25,6 +25,7 @@ private, so ``pyproject.toml`` keeps MkDocs below 2 and ``tests/test_live.py`` r
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import shutil
 import tempfile
