@@ -91,3 +91,21 @@ def test_serve_shows_a_broken_edit_in_place_and_recovers(
     (root / RECORD).write_text(good, encoding="utf-8")
     _wait_for(lambda: "Add index on orders.created_at</h1>" in _fetch(url), "the recovery")
     assert proc.poll() is None
+
+
+def test_a_saved_title_shows_on_its_page_then_in_the_change_log_and_lists(
+    server: tuple[Path, str, subprocess.Popen[bytes]],
+) -> None:
+    root, base, proc = server
+    url = base + PAGE
+    _wait_for(lambda: "Add index on orders.created_at</h1>" in _fetch(url), "the first build")
+    text = (root / RECORD).read_text(encoding="utf-8")
+    (root / RECORD).write_text(
+        text.replace("Add index on orders.created_at", "Index on orders, renamed"), encoding="utf-8"
+    )
+    _wait_for(lambda: "Index on orders, renamed" in _fetch(url), "the saved page")
+    _wait_for(lambda: "Index on orders, renamed" in _fetch(base + "/changes/"), "the change log")
+    for listing in ("/changes/owners/alice/", "/changes/status/shipped/"):
+        assert "Index on orders, renamed" in _fetch(base + listing), listing
+    assert "Add index on orders.created_at" not in _fetch(base + "/changes/")
+    assert proc.poll() is None
