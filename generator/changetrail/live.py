@@ -147,6 +147,8 @@ class Preview:
         #: Bumped by every save; a background update that started before it starts over.
         self.version = 0
         self.worker: threading.Thread | None = None
+        #: True from the start of a background update until it ends (under ``lock``).
+        self.running = False
         self.stopping = False
         #: Each page's time, size and digest when the search index was last brought up to date.
         self.seen: dict[str, tuple[int, int, str, bool]] = {}
@@ -297,10 +299,14 @@ class Preview:
     # -- step 2: everything else, in the background ------------------------------------------
 
     def _start_refresh(self) -> None:
-        if self.worker is not None and self.worker.is_alive():
-            return  # it sees the new version and starts over
-        self.worker = threading.Thread(target=self._refresh, name="changetrail-live", daemon=True)
-        self.worker.start()
+        with self.lock:
+            if self.running:
+                return  # it sees the new version before it ends, and starts over
+            self.running = True
+            self.worker = threading.Thread(
+                target=self._refresh, name="changetrail-live", daemon=True
+            )
+            self.worker.start()
 
     def stop(self) -> None:
         """Stop the background update (before a full build or at the end)."""
@@ -342,9 +348,12 @@ class Preview:
                 )
                 with self.lock:
                     if self.version == version:
+                        self.running = False
                         return
         except Exception:  # the preview goes on; the next save or a full build recovers
             log.exception("preview: the background update failed")
+        with self.lock:
+            self.running = False
 
     def _outdated(self, version: int) -> bool:
         return self.version != version or self.stopping
