@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import random
 import re
 from typing import TYPE_CHECKING
 
@@ -155,3 +156,38 @@ def test_what_a_page_alone_cannot_show_builds_the_whole_site(site: Path, tmp_pat
     # An editor's swap file next to the records is not part of the site: nothing to build.
     assert preview.update({str(site / "changes" / ".record.md.swp")})
     assert preview.worker is None
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_saves_made_one_after_another_end_as_a_whole_build(site: Path, tmp_path: Path) -> None:
+    """Saves of every kind, some before the background step of the one before has run."""
+    live = tmp_path / "live"
+    preview = preview_of(site, live)
+    records = sorted((site / "changes").glob("*.md"))
+    rng = random.Random(7)
+    picked = rng.sample(records, 6)
+
+    # A new date moves a record to another month (and shifts every page of the change log).
+    _edit(picked[0], "date: 20", "date: 2019-01-02\nx-was: 20")
+    _edit(picked[0], "\nx-was: ", "\n# was: ")
+    _edit(picked[1], 'status: "', 'status: "draft"\n# was: "')  # a draft: only in serve
+    _edit(picked[2], "tags:\n", "tags:\n  - first-of-its-kind\n")  # a new tag page
+    assert preview.update({str(p) for p in picked[:3]})
+    picked[3].unlink()  # gone before the first background step is applied
+    assert preview.update({str(picked[3])})
+    settle(preview)
+
+    _edit(picked[4], 'owner: "', 'owner: "zed')  # a new owner page
+    assert preview.update({str(picked[4])})
+    picked[4].write_text("---\ntitle: broken\n", encoding="utf-8")  # then broken
+    assert preview.update({str(picked[4])})
+    article = sorted((site / "docs" / "articles").rglob("*.md"))[1]
+    _edit(article, "title: ", "title: Renamed · ")
+    assert preview.update({str(article)})
+    settle(preview)
+    same_site(site, live, tmp_path)
