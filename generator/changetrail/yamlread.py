@@ -89,6 +89,9 @@ def _read_mapping(fm_text: str, path: str) -> YamlDoc | list[RecordError]:
     refused = _refused_characters(fm_text, path) + _anchors(fm_text, path)
     if refused:
         return refused
+    quick = _read_lines(fm_text)
+    if quick is not None:
+        return YamlDoc(data=quick[0], positions=quick[1])
     parsed = _compose(fm_text, path)
     problems: tuple[RecordError, ...] = ()
     if isinstance(parsed, yaml.MarkedYAMLError):
@@ -575,3 +578,175 @@ def _walk(root: yaml.Node, loader: _Loader) -> tuple[object, _Walked] | None:
     except (_NotOrdinaryError, RecursionError, yaml.YAMLError, *_CONSTRUCT_ERRORS):
         return None
     return data, (positions, plain)
+
+
+# -- the common case, line by line --------------------------------------------------------------
+
+#: Characters outside these (tabs, control characters, YAML's other line breaks NEL, LS and PS,
+#: a byte order mark, surrogates) send a frontmatter the long way.
+_UNUSUAL = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+#: ``key:`` then a value after spaces, or nothing (a nested block follows). Lines come without
+#: their trailing spaces.
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?\Z")
+#: A value on the key's or the dash's line: a double-quoted text without escapes, a
+#: single-quoted text without a quote, an empty flow list or mapping, or a plain scalar made of
+#: a few safe characters (YAML's resolver then tells a date, a number or true from text).
+_VALUE = re.compile(
+    r'"([^"\\]*)"\Z|\'([^\']*)\'\Z|(\[\]|\{\})\Z|([A-Za-z0-9_.+/(][A-Za-z0-9_.+/() -]*)\Z'
+)
+_IMPLICIT = _Loader.yaml_implicit_resolvers
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+#: Plain field names that YAML reads as text (``yes:`` and ``null:`` are not).
+_TEXT_KEYS: dict[str, bool] = {}
+
+
+def _resolve(value: str) -> str:
+    """The tag YAML's resolver gives a plain scalar (``BaseResolver.resolve``, for one value)."""
+    for tag, regexp in _IMPLICIT.get(value[0] if value else "", []) + _IMPLICIT.get(None, []):
+        if regexp.match(value):
+            return str(tag)
+    return _STR
+
+
+def _text_key(key: str) -> bool:
+    found = _TEXT_KEYS.get(key)
+    if found is None:
+        found = _TEXT_KEYS[key] = _resolve(key) == _STR
+    return found
+
+
+class _Frame:
+    """An open block: a mapping or a list, at the column of its keys or dashes."""
+
+    __slots__ = ("indent", "items", "keyed", "loc")
+
+    def __init__(self, indent: int, items: dict[str, object] | list[object], loc: Loc) -> None:
+        self.indent = indent
+        self.items = items
+        self.keyed = isinstance(items, dict)
+        self.loc = loc
+
+
+def _read_lines(fm_text: str) -> tuple[dict[str, object], dict[Loc, Position]] | None:
+    """Read a frontmatter written in the plain block style most files use, without libyaml.
+
+    Fields (``name: value``), nested fields, lists (``- value``) and lists of fields, with
+    values that are quoted text without escapes, ``[]``, ``{}`` or plain words, numbers and
+    dates, one per line. Gives exactly what the long way gives, positions included (tested
+    against it), or None for anything else: the long way then reads it, and reports what is
+    wrong with it.
+    """
+    if _UNUSUAL.search(fm_text):
+        return None
+    data: dict[str, object] = {}
+    positions: dict[Loc, Position | None] = {}
+    stack = [_Frame(0, data, ())]
+    # A key or dash whose value is a block on the next lines: (frame, key, loc, line, column).
+    pending: tuple[_Frame, str | None, Loc, int, int] | None = None
+    for number, line in enumerate(fm_text.split("\n"), 1 + _OFFSET):
+        content = line.lstrip(" ")
+        if not content or content[0] == "#":
+            continue
+        content = content.rstrip(" ")
+        indent = len(line) - len(line.lstrip(" "))
+        dash = content[:2] == "- " or content == "-"
+        if pending is not None:
+            parent, key, loc, key_line, key_column = pending
+            pending = None
+            if indent > parent.indent or (indent == parent.indent and dash and key is not None):
+                block: dict[str, object] | list[object] = [] if dash else {}
+                if key is None:
+                    assert isinstance(parent.items, list)
+                    parent.items.append(block)
+                else:
+                    assert isinstance(parent.items, dict)
+                    parent.items[key] = block
+                positions[loc] = Position(number, indent + 1, key_line, key_column)
+                stack.append(_Frame(indent, block, loc))
+            else:
+                return None  # a key without a value: null, left to the long way
+        elif not positions:
+            if indent or dash:
+                return None
+            positions[()] = Position(number, 1, number, 1)
+        while indent < stack[-1].indent or (
+            indent == stack[-1].indent and stack[-1].keyed == dash and len(stack) > 1
+        ):
+            stack.pop()
+        frame = stack[-1]
+        if indent != frame.indent or frame.keyed == dash:
+            return None
+        column = indent
+        if dash:
+            rest = content[1:].lstrip(" ")
+            column = len(content) - len(rest) + indent
+            items = frame.items
+            assert isinstance(items, list)
+            loc = (*frame.loc, len(items))
+            if not rest:
+                return None
+            value = _VALUE.match(rest)
+            if value is not None:
+                found = _value(value, number, column + 1, number, column + 1)
+                if found is None:
+                    return None
+                items.append(found[0])
+                positions[loc] = found[1]
+                continue
+            # A list item that is a mapping: its first field is on the dash's line.
+            block = {}
+            items.append(block)
+            positions[loc] = Position(number, column + 1, number, column + 1)
+            frame = _Frame(column, block, loc)
+            stack.append(frame)
+            content = rest
+        field = _KEY.match(content)
+        if field is None:
+            return None
+        key, rest = field.group(1, 2)
+        mapping = frame.items
+        assert isinstance(mapping, dict)
+        if key in mapping or not _text_key(key):
+            return None  # a repeated key, or one YAML reads as true, null or a number
+        loc = (*frame.loc, key)
+        if rest is None:
+            mapping[key] = None  # keeps the order of the fields; replaced by the block
+            positions[loc] = None
+            pending = (frame, key, loc, number, column + 1)
+            continue
+        value = _VALUE.match(rest)
+        if value is None:
+            return None
+        found = _value(value, number, len(content) - len(rest) + column + 1, number, column + 1)
+        if found is None:
+            return None
+        mapping[key], positions[loc] = found
+    if pending is not None or not positions:
+        return None
+    return data, positions  # type: ignore[return-value]  # every None was replaced
+
+
+def _value(
+    match: re.Match[str], line: int, column: int, key_line: int, key_column: int
+) -> tuple[object, Position] | None:
+    """The value and position of a ``_VALUE`` match."""
+    double, single, flow, plain = match.groups()
+    if flow is not None:
+        return ([] if flow == "[]" else {}), Position(line, column, key_line, key_column)
+    text = double if double is not None else single
+    if text is not None:
+        return text, Position(line, column, key_line, key_column, text, plain=False)
+    tag = _resolve(plain)
+    if tag == _STR:
+        value: object = plain
+    else:
+        construct = _SCALARS.get(tag)
+        if construct is None:
+            return None
+        try:
+            value = construct(_CONSTRUCTOR, yaml.ScalarNode(tag, plain))
+        except (yaml.YAMLError, *_CONSTRUCT_ERRORS):
+            return None
+    return value, Position(line, column, key_line, key_column, plain, plain=True)
