@@ -619,3 +619,12 @@ def test_the_line_reader_reads_ordinary_frontmatter() -> None:
     assert positions[("checklist", 0, "done")] == yamlread.Position(
         10, 11, 10, 5, "true", plain=True
     )
+
+
+def test_the_quick_position_is_a_position() -> None:
+    quick = yamlread._position(3, 4, 2, 1, "x", plain=True)
+    slow = yamlread.Position(3, 4, 2, 1, "x", plain=True)
+    assert quick == slow
+    assert repr(quick) == repr(slow)
+    assert hash(quick) == hash(slow)
+    assert yamlread._position(1, 2, 3, 4) == yamlread.Position(1, 2, 3, 4)

@@ -587,14 +587,13 @@ def _walk(root: yaml.Node, loader: _Loader) -> tuple[object, _Walked] | None:
 _UNUSUAL = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-#: ``key:`` then a value after spaces, or nothing (a nested block follows). Lines come without
-#: their trailing spaces.
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?\Z")
-#: A value on the key's or the dash's line: a double-quoted text without escapes, a
-#: single-quoted text without a quote, an empty flow list or mapping, or a plain scalar made of
-#: a few safe characters (YAML's resolver then tells a date, a number or true from text).
-_VALUE = re.compile(
-    r'"([^"\\]*)"\Z|\'([^\']*)\'\Z|(\[\]|\{\})\Z|([A-Za-z0-9_.+/(][A-Za-z0-9_.+/() -]*)\Z'
+#: One line of the common case: its indentation, a dash, a ``key:``, and a value: a
+#: double-quoted text without escapes, a single-quoted text without a quote, an empty flow list
+#: or mapping, or a plain scalar made of a few safe characters (YAML's resolver then tells a
+#: date, a number or true from text).
+_LINE = re.compile(
+    r"( *)(- +)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|\Z))?"
+    r'(?:"([^"\\]*)"|\'([^\']*)\'|(\[\]|\{\})|([A-Za-z0-9_.+/(][A-Za-z0-9_.+/() -]*?))? *\Z'
 )
 _IMPLICIT = _Loader.yaml_implicit_resolvers
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -642,84 +641,83 @@ def _read_lines(fm_text: str) -> tuple[dict[str, object], dict[Loc, Position]] |
         return None
     data: dict[str, object] = {}
     positions: dict[Loc, Position | None] = {}
-    stack = [_Frame(0, data, ())]
-    # A key or dash whose value is a block on the next lines: (frame, key, loc, line, column).
-    pending: tuple[_Frame, str | None, Loc, int, int] | None = None
-    for number, line in enumerate(fm_text.split("\n"), 1 + _OFFSET):
-        content = line.lstrip(" ")
-        if not content or content[0] == "#":
+    frame = _Frame(0, data, ())
+    stack = [frame]
+    # A key whose value is a block on the next lines: (frame, key, loc, line, column).
+    pending: tuple[_Frame, str, Loc, int, int] | None = None
+    number = _OFFSET
+    for line in fm_text.split("\n"):
+        number += 1
+        if not line or line[0] == "#":
             continue
-        content = content.rstrip(" ")
-        indent = len(line) - len(line.lstrip(" "))
-        dash = content[:2] == "- " or content == "-"
+        match = _LINE.match(line)
+        if match is None:
+            if line.lstrip(" ")[:1] in ("", "#"):
+                continue  # blank, or a comment
+            return None
+        spaces, dash, key, double, single, flow, plain = match.groups()
+        bare = double is None and single is None and flow is None and plain is None
+        if dash is None and key is None:
+            if bare:
+                continue  # only spaces
+            return None  # a value without a key or a dash
+        indent = len(spaces)
+        dashed = dash is not None
         if pending is not None:
-            parent, key, loc, key_line, key_column = pending
+            parent, above, loc, key_line, key_column = pending
             pending = None
-            if indent > parent.indent or (indent == parent.indent and dash and key is not None):
-                block: dict[str, object] | list[object] = [] if dash else {}
-                if key is None:
-                    assert isinstance(parent.items, list)
-                    parent.items.append(block)
-                else:
-                    assert isinstance(parent.items, dict)
-                    parent.items[key] = block
-                positions[loc] = Position(number, indent + 1, key_line, key_column)
-                stack.append(_Frame(indent, block, loc))
+            if indent > parent.indent or (indent == parent.indent and dashed):
+                block: dict[str, object] | list[object] = [] if dashed else {}
+                parent.items[above] = block  # type: ignore[call-overload]
+                positions[loc] = _position(number, indent + 1, key_line, key_column)
+                frame = _Frame(indent, block, loc)
+                stack.append(frame)
             else:
                 return None  # a key without a value: null, left to the long way
         elif not positions:
-            if indent or dash:
+            if indent or dashed:
                 return None
-            positions[()] = Position(number, 1, number, 1)
-        while indent < stack[-1].indent or (
-            indent == stack[-1].indent and stack[-1].keyed == dash and len(stack) > 1
+            positions[()] = _position(number, 1, number, 1)
+        while indent < frame.indent or (
+            indent == frame.indent and frame.keyed == dashed and len(stack) > 1
         ):
             stack.pop()
-        frame = stack[-1]
-        if indent != frame.indent or frame.keyed == dash:
+            frame = stack[-1]
+        if indent != frame.indent or frame.keyed == dashed:
             return None
         column = indent
-        if dash:
-            rest = content[1:].lstrip(" ")
-            column = len(content) - len(rest) + indent
+        if dash is not None:
             items = frame.items
             assert isinstance(items, list)
             loc = (*frame.loc, len(items))
-            if not rest:
-                return None
-            value = _VALUE.match(rest)
-            if value is not None:
-                found = _value(value, number, column + 1, number, column + 1)
+            column += len(dash)
+            if key is None:
+                if bare:
+                    return None  # "-" alone: a nested block or null, left to the long way
+                found = _scalar(match, number, column + 1, number, column + 1)
                 if found is None:
                     return None
                 items.append(found[0])
                 positions[loc] = found[1]
                 continue
             # A list item that is a mapping: its first field is on the dash's line.
-            block = {}
-            items.append(block)
-            positions[loc] = Position(number, column + 1, number, column + 1)
-            frame = _Frame(column, block, loc)
+            item: dict[str, object] = {}
+            items.append(item)
+            positions[loc] = _position(number, column + 1, number, column + 1)
+            frame = _Frame(column, item, loc)
             stack.append(frame)
-            content = rest
-        field = _KEY.match(content)
-        if field is None:
-            return None
-        key, rest = field.group(1, 2)
         mapping = frame.items
         assert isinstance(mapping, dict)
+        assert key is not None
         if key in mapping or not _text_key(key):
             return None  # a repeated key, or one YAML reads as true, null or a number
         loc = (*frame.loc, key)
-        if rest is None:
+        if bare:
             mapping[key] = None  # keeps the order of the fields; replaced by the block
             positions[loc] = None
             pending = (frame, key, loc, number, column + 1)
             continue
-        value = _VALUE.match(rest)
-        if value is None:
-            return None
-        found = _value(value, number, len(content) - len(rest) + column + 1, number, column + 1)
+        found = _scalar(match, number, None, number, column + 1)
         if found is None:
             return None
         mapping[key], positions[loc] = found
@@ -728,16 +726,50 @@ def _read_lines(fm_text: str) -> tuple[dict[str, object], dict[Loc, Position]] |
     return data, positions  # type: ignore[return-value]  # every None was replaced
 
 
-def _value(
-    match: re.Match[str], line: int, column: int, key_line: int, key_column: int
+_new = object.__new__
+_SET_FIELDS = tuple(
+    Position.__dict__[name].__set__
+    for name in ("line", "column", "key_line", "key_column", "raw", "plain")
+)
+
+
+def _position(
+    line: int,
+    column: int,
+    key_line: int,
+    key_column: int,
+    raw: str | None = None,
+    *,
+    plain: bool = False,
+) -> Position:
+    """``Position(...)`` a few times faster: a frozen dataclass sets each field through
+    ``object.__setattr__``; this sets the slots directly. The same object (tested)."""
+    found = _new(Position)
+    set_line, set_column, set_key_line, set_key_column, set_raw, set_plain = _SET_FIELDS
+    set_line(found, line)
+    set_column(found, column)
+    set_key_line(found, key_line)
+    set_key_column(found, key_column)
+    set_raw(found, raw)
+    set_plain(found, plain)
+    return found
+
+
+def _scalar(
+    match: re.Match[str], line: int, column: int | None, key_line: int, key_column: int
 ) -> tuple[object, Position] | None:
-    """The value and position of a ``_VALUE`` match."""
-    double, single, flow, plain = match.groups()
+    """The value of a ``_LINE`` match and its position (its column found here when None)."""
+    double, single, flow, plain = match.group(4, 5, 6, 7)
+    if column is None:
+        group = 4 if double is not None else 5 if single is not None else 6 if flow else 7
+        column = match.start(group) + (0 if group > 5 else -1) + 1  # a quoted one: its quote
+    if double is not None:
+        return double, _position(line, column, key_line, key_column, double)
+    if single is not None:
+        return single, _position(line, column, key_line, key_column, single)
     if flow is not None:
-        return ([] if flow == "[]" else {}), Position(line, column, key_line, key_column)
-    text = double if double is not None else single
-    if text is not None:
-        return text, Position(line, column, key_line, key_column, text, plain=False)
+        return ([] if flow == "[]" else {}), _position(line, column, key_line, key_column)
+    assert plain is not None
     tag = _resolve(plain)
     if tag == _STR:
         value: object = plain
@@ -749,4 +781,4 @@ def _value(
             value = construct(_CONSTRUCTOR, yaml.ScalarNode(tag, plain))
         except (yaml.YAMLError, *_CONSTRUCT_ERRORS):
             return None
-    return value, Position(line, column, key_line, key_column, plain, plain=True)
+    return value, _position(line, column, key_line, key_column, plain, plain=True)
