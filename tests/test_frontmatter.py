@@ -628,3 +628,56 @@ def test_the_quick_position_is_a_position() -> None:
     assert repr(quick) == repr(slow)
     assert hash(quick) == hash(slow)
     assert yamlread._position(1, 2, 3, 4) == yamlread.Position(1, 2, 3, 4)
+
+
+# Characters that mean something to YAML, or that YAML refuses, or that the line reader leaves
+# to the long way: inserted into, or put in place of, a character of a written frontmatter.
+_MUTATIONS = st.sampled_from(
+    [
+        *" -:#'\"\\[]{},&*!|>?%@`~=<\t\r.+_()/0123456789aeklnoruxy",
+        *["\n", "\n  ", ": ", " #", "- ", "é", "\xa0", "\x85", "\u2028", "\ufeff", "\x7f"],
+        *["\x00", "\u202e", "日", "\U0001f600", "\ufffe", "k" * 1030, "  " * 20],
+    ]  # (no lone surrogates: files are decoded as strict UTF-8)
+)
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> str:
+    """A written frontmatter with one to three characters inserted, replaced or deleted."""
+    text = "\n".join(draw(_written())) + "\n"
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        how = draw(st.sampled_from(["insert", "insert", "replace", "delete"]))
+        piece = draw(_MUTATIONS) if how != "delete" else ""
+        text = text[:at] + piece + text[at + (how != "insert") :]
+    return text
+
+
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fm_text=_mutated())
+@example(fm_text="k" * 1025 + ": v\n")
+@example(fm_text="a:\n  - " + "k" * 1025 + ": v\n")
+def test_the_line_reader_matches_the_long_way_on_near_misses(
+    fm_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _all_ways(fm_text, monkeypatch)
+
+
+@pytest.mark.parametrize("length", [1, 1024, 1025, 4000])
+def test_the_line_reader_leaves_long_keys_to_libyaml(
+    length: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # libyaml reads a key of more than 1024 characters as an error ("mapping values are not
+    # allowed"); the line reader must not read it as a field.
+    for fm_text in (f"{'k' * length}: v\n", f"a:\n  - x: 1\n    {'k' * length}: v\n"):
+        _all_ways(fm_text, monkeypatch)
+
+
+@pytest.mark.parametrize("depth", [10, 200, 995, 1100])
+def test_the_line_reader_leaves_deep_nesting_to_the_long_way(depth: int) -> None:
+    # libyaml refuses nesting beyond its limit ("exceeded maximum nesting depth"), and Python's
+    # recursion limit stops the long way before that: deep frontmatter is not ordinary.
+    fields = "".join("  " * i + f"k{i}:\n" for i in range(depth)) + "  " * depth + "x: 1\n"
+    items = "k:\n" + "".join("  " * i + "- a:\n" for i in range(depth)) + "  " * depth + "- 1\n"
+    for fm_text in (fields, items):
+        assert (yamlread._read_lines(fm_text) is None) == (depth > 10)

@@ -590,13 +590,17 @@ _UNUSUAL = re.compile(
 #: One line of the common case: its indentation, a dash, a ``key:``, and a value: a
 #: double-quoted text without escapes, a single-quoted text without a quote, an empty flow list
 #: or mapping, or a plain scalar made of a few safe characters (YAML's resolver then tells a
-#: date, a number or true from text).
+#: date, a number or true from text). A key is at most 128 characters: libyaml refuses one of
+#: more than 1024 ("mapping values are not allowed"), and no real field name comes near.
 _LINE = re.compile(
-    r"( *)(- +)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|\Z))?"
+    r"( *)(- +)?(?:([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +|\Z))?"
     r'(?:"([^"\\]*)"|\'([^\']*)\'|(\[\]|\{\})|([A-Za-z0-9_.+/(][A-Za-z0-9_.+/() -]*?))? *\Z'
 )
 _IMPLICIT = _Loader.yaml_implicit_resolvers
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+#: Open blocks (mappings and lists) at most: libyaml refuses deep nesting, and the long way's
+#: recursion stops before libyaml does; a frontmatter deeper than this is left to the long way.
+_DEEPEST = 40
 #: Plain field names that YAML reads as text (``yes:`` and ``null:`` are not).
 _TEXT_KEYS: dict[str, bool] = {}
 
@@ -612,7 +616,9 @@ def _resolve(value: str) -> str:
 def _text_key(key: str) -> bool:
     found = _TEXT_KEYS.get(key)
     if found is None:
-        found = _TEXT_KEYS[key] = _resolve(key) == _STR
+        found = _resolve(key) == _STR
+        if len(_TEXT_KEYS) < 4096:  # the same few field names come up in every file
+            _TEXT_KEYS[key] = found
     return found
 
 
@@ -672,6 +678,8 @@ def _read_lines(fm_text: str) -> tuple[dict[str, object], dict[Loc, Position]] |
                 positions[loc] = _position(number, indent + 1, key_line, key_column)
                 frame = _Frame(indent, block, loc)
                 stack.append(frame)
+                if len(stack) > _DEEPEST:
+                    return None
             else:
                 return None  # a key without a value: null, left to the long way
         elif not positions:
@@ -706,6 +714,8 @@ def _read_lines(fm_text: str) -> tuple[dict[str, object], dict[Loc, Position]] |
             positions[loc] = _position(number, column + 1, number, column + 1)
             frame = _Frame(column, item, loc)
             stack.append(frame)
+            if len(stack) > _DEEPEST:
+                return None
         mapping = frame.items
         assert isinstance(mapping, dict)
         assert key is not None
