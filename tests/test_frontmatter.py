@@ -681,3 +681,14 @@ def test_the_line_reader_leaves_deep_nesting_to_the_long_way(depth: int) -> None
     items = "k:\n" + "".join("  " * i + "- a:\n" for i in range(depth)) + "  " * depth + "- 1\n"
     for fm_text in (fields, items):
         assert (yamlread._read_lines(fm_text) is None) == (depth > 10)
+
+
+@pytest.mark.parametrize("depth", [990, 995])
+def test_frontmatter_nested_just_short_of_libyamls_limit_is_a_message_not_a_crash(
+    depth: int,
+) -> None:
+    # libyaml reads it (its limit is 1000 levels), but collecting the positions of its nodes
+    # ran out of Python's recursion limit: a RecursionError ended the whole check.
+    found = yamlread.read_mapping("extra: " + "[" * depth + "]" * depth + "\n", PATH)
+    assert isinstance(found, list)
+    assert [(e.code, e.line) for e in found] == [("yaml.depth", 2)]

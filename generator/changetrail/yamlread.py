@@ -71,7 +71,10 @@ class YamlDoc:
 
 def read_mapping(fm_text: str, path: str) -> YamlDoc | list[RecordError]:
     """Parse frontmatter text (which starts on line 2 of the file) into a mapping."""
-    result = _read_mapping(fm_text, path)
+    try:
+        result = _read_mapping(fm_text, path)
+    except RecursionError:  # collecting the positions of nodes nested just short of libyaml's limit
+        result = [located(path, 2, 1, "yaml.depth", "frontmatter is nested too deeply to read")]
     # YAML also breaks lines at NEL, LS and PS; a line number must still point into the file.
     last = fm_text.count("\n") + _OFFSET
     if isinstance(result, list):
