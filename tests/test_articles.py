@@ -17,8 +17,11 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup, Tag
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from changetrail.article import _WORD as WORD
 from changetrail.article import (
     WORDS_PER_MINUTE,
     Article,
@@ -660,6 +663,17 @@ def test_reading_time_is_words_over_200_rounded_up_at_least_1(n: int, minutes: i
     assert word_count(words(n)) == n
     assert reading_time(words(n)) == minutes
     assert page_of(minimal(words(n))).reading_time == minutes
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab9_'-. \t\n\r#*[](){}é\u00a0\u2028日\x00\x7f"), max_size=60)
+)
+def test_word_count_is_the_regex_count(text: str) -> None:
+    # ASCII text is counted by bytes, other text by the regex: the same count either way.
+    assert word_count(text) == len(WORD.findall(text))
+    assert word_count(text.encode("ascii", "ignore").decode()) == len(
+        WORD.findall(text.encode("ascii", "ignore").decode())
+    )
 
 
 def test_reading_time_counts_the_body_only() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -370,20 +371,32 @@ def _closed(text: str) -> bool:
     return len(lines) > 2 and lines[0] == "---" and "---" in lines[1:]
 
 
-def _both_ways(fm_text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    """``read_mapping`` with the one-pass walk, then with the long way only."""
-    fast = yamlread.read_mapping(fm_text, PATH)
+def _all_ways(fm_text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``read_mapping`` line by line, with the one-pass walk, and the long way: all the same."""
+    lines = yamlread.read_mapping(fm_text, PATH)
     with monkeypatch.context() as patched:
+        patched.setattr(yamlread, "_read_lines", lambda *_: None)
+        walked = yamlread.read_mapping(fm_text, PATH)
         patched.setattr(yamlread, "_walk", lambda *_: None)
         slow = yamlread.read_mapping(fm_text, PATH)
-    return fast, slow
+    _same(lines, slow)
+    _same(walked, slow)
 
 
 def _same(fast: Any, slow: Any) -> None:
     assert fast == slow
     if isinstance(fast, yamlread.YamlDoc):
         assert list(fast.positions) == list(slow.positions)  # the same order, too
-        assert [type(v) for v in fast.data.values()] == [type(v) for v in slow.data.values()]
+        assert _types(fast.data) == _types(slow.data)
+
+
+def _types(value: Any) -> Any:
+    """The value with every scalar replaced by its type (``1 == True``, ``date != datetime``)."""
+    if isinstance(value, dict):
+        return {k: _types(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_types(v) for v in value]
+    return type(value)
 
 
 @pytest.mark.parametrize(("name", "text"), _fixture_frontmatters(), ids=lambda v: str(v)[:60])
@@ -392,7 +405,7 @@ def test_the_one_pass_reader_matches_the_long_way_on_fixtures(
 ) -> None:
     lines = text.split("\n")
     fm_text = "\n".join(lines[1 : lines.index("---", 1)]) + "\n"
-    _same(*_both_ways(fm_text, monkeypatch))
+    _all_ways(fm_text, monkeypatch)
 
 
 _scalars = st.one_of(
@@ -433,4 +446,249 @@ def test_the_one_pass_reader_matches_the_long_way_on_generated_yaml(
     data: dict[str, Any], flow: bool | None, extra: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fm_text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True, sort_keys=False)
-    _same(*_both_ways(fm_text + extra, monkeypatch))
+    _all_ways(fm_text + extra, monkeypatch)
+
+
+# Lines as people write them, and near misses: every kind of line the line-by-line reader takes,
+# at every indentation, with values it takes and values it must leave to the long way.
+_KEY_TEXTS = [
+    "a",
+    "b",
+    "title",
+    "x_y",
+    "x-y",
+    "y",
+    "_a",
+    "A1",
+    "yes",
+    "null",
+    "on",
+    "True",
+    "NO",
+    "<<",
+]
+_LINE_KEYS = st.sampled_from(_KEY_TEXTS)
+_VALUE_TEXTS = [
+        '"text"', '"a b "', '""', "'text'", "''", "'it''s'", '"a\\"b"', '"x" y', "[]", "{}",
+        "[a]", "{a: 1}", "[ ]", "shipped", "a b", "a  b", "2024-01-01", "2024-02-30",
+        "2024-01-01 10:00:00", "12", "-5", "+1", "1_000", "0x1F", "0o17", "017", "1e3", "1.5",
+        ".5", ".inf", ".NaN", "yes", "No", "ON", "null", "Null", "~", "Fix #42", "a #b",
+        "a: b", "12:30", "é", "(x)", "x/y", "_", "a-b", "a - b", "=", "<<", "&x a", "*x",
+        "!!str a", "|", ">", "%x", "@x", "`x`", "x,y", "true", "false", "1:30", "2024-1-1",
+        "1 ", "",
+    ]  # fmt: skip
+_LINE_VALUES = st.sampled_from(_VALUE_TEXTS)
+_LINE = st.one_of(
+    st.tuples(_LINE_KEYS, _LINE_VALUES).map(lambda kv: f"{kv[0]}: {kv[1]}"),
+    _LINE_KEYS.map(lambda k: f"{k}:"),
+    _LINE_VALUES.map(lambda v: f"- {v}"),
+    st.tuples(_LINE_KEYS, _LINE_VALUES).map(lambda kv: f"- {kv[0]}: {kv[1]}"),
+    _LINE_KEYS.map(lambda k: f"- {k}:"),
+    st.sampled_from(["-", "- -", "# note", "", "a:b", "---", "...", "? a", "- - a", "-  a: 1"]),
+)
+_LINES = st.lists(
+    st.tuples(st.integers(0, 6), _LINE, st.sampled_from(["", "", " ", "  # c"])).map(
+        lambda t: " " * t[0] + t[1] + t[2]
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+# Mostly what the line reader takes, so that both its answers and its refusals are tested.
+_TAKEN = ['"text"', '"a b "', '""', "'x y'", "shipped", "a b", "2024-01-01", "12", "1.5", "true",
+          "null", "(x)", "x/y", "_", "a-b", "1_000", "0x1F", ".inf", "No", "[]", "{}", "é"]  # fmt: skip
+_LEAF = st.integers(0, 29).flatmap(
+    lambda n: st.sampled_from(_TAKEN if n else [v for v in _VALUE_TEXTS if v and v[0] not in "[{"])
+)
+_KEYS = st.integers(0, 29).flatmap(
+    lambda n: st.sampled_from(
+        ["a", "b", "title", "x_y", "x-y", "y", "_a", "A1"] if n else _KEY_TEXTS
+    )
+)
+
+
+def _first(pair: tuple[str, Any]) -> str:
+    return pair[0]
+
+
+# A mapping is a list of (key, value) pairs; a list's items are leaves, mappings, and rarely
+# lists.
+_TREE = st.recursive(
+    _LEAF,
+    lambda inner: (
+        st.lists(st.tuples(_KEYS, inner), min_size=1, max_size=3, unique_by=_first)
+        | st.lists(
+            st.one_of(
+                _LEAF,
+                _LEAF,
+                st.lists(st.tuples(_KEYS, inner), min_size=1, max_size=3, unique_by=_first),
+                st.lists(_LEAF, min_size=1, max_size=2),
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    ),
+    max_leaves=10,
+)
+
+
+@st.composite
+def _written(draw: st.DrawFn) -> list[str]:
+    """A tree written in block style, as people do: varied indents, dashes, comments, blanks;
+    then, sometimes, one line moved, doubled or dropped."""
+    step = draw(st.sampled_from([2, 2, 4, 3, 1]))
+    indentless = draw(st.booleans())
+    dash = draw(st.sampled_from(["- ", "- ", "-  "]))
+    lines: list[str] = []
+
+    def write(node: Any, indent: int) -> None:
+        if isinstance(node, list) and node and isinstance(node[0], tuple):  # a mapping
+            for key, value in node:
+                lead = " " * indent
+                if isinstance(value, str):
+                    lines.append(f"{lead}{key}: {value}")
+                else:
+                    lines.append(f"{lead}{key}:")
+                    nested = isinstance(value, list) and value and not isinstance(value[0], tuple)
+                    write(value, indent if nested and indentless else indent + step)
+                if draw(st.integers(0, 9)) == 0:
+                    lines.append(draw(st.sampled_from(["", "# note", "   # note", "  "])))
+        else:  # a list
+            for item in node:
+                lead = " " * indent + dash
+                if isinstance(item, str):
+                    lines.append(lead + item)
+                elif item and isinstance(item[0], tuple):  # "- key: value", then the others
+                    lines.append(lead.rstrip())
+                    at = len(lines)
+                    write(item, indent + len(dash))
+                    first = lines.pop(at)
+                    lines[at - 1] = lead + first.lstrip(" ")
+                else:
+                    lines.append(lead.rstrip())
+                    write(item, indent + len(dash))
+
+    root = draw(st.lists(st.tuples(_KEYS, _TREE), min_size=1, max_size=6, unique_by=_first))
+    write(root, 0)
+    if lines and draw(st.integers(0, 4)) == 0:
+        i = draw(st.integers(0, len(lines) - 1))
+        change = draw(st.sampled_from(["indent", "dedent", "double", "drop", "space"]))
+        if change == "indent":
+            lines[i] = " " + lines[i]
+        elif change == "dedent":
+            lines[i] = lines[i][1:]
+        elif change == "double":
+            lines.insert(i, lines[i])
+        elif change == "drop":
+            del lines[i]
+        else:
+            lines[i] += " "
+    return lines
+
+
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.one_of(_LINES, _written()))
+@example(lines=["tags:", "- a", "- b", "next: 1"])
+@example(lines=["a:", "  - b: 1", "    c:", "      - d", "  - e", "f: []"])
+@example(lines=["- a: 1", "  - b"])
+@example(lines=["a:", "  b: 1", " c: 2"])
+def test_the_line_reader_matches_the_long_way(
+    lines: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _all_ways("\n".join(lines) + "\n", monkeypatch)
+
+
+def test_the_line_reader_reads_ordinary_frontmatter() -> None:
+    fm_text = (
+        'title: "Add an index"\ndate: 2019-01-01\nscore:\n  quality: 49\ntags:\n  - "a"\n'
+        'checklist:\n  - todo: "x"\n    done: true\nrelated: []\nextra: {}\n'
+    )
+    read = yamlread._read_lines(fm_text)
+    assert read is not None
+    data, positions = read
+    assert data == {
+        "title": "Add an index",
+        "date": dt.date(2019, 1, 1),
+        "score": {"quality": 49},
+        "tags": ["a"],
+        "checklist": [{"todo": "x", "done": True}],
+        "related": [],
+        "extra": {},
+    }
+    assert positions[("checklist", 0, "done")] == yamlread.Position(
+        10, 11, 10, 5, "true", plain=True
+    )
+
+
+def test_the_quick_position_is_a_position() -> None:
+    quick = yamlread._position(3, 4, 2, 1, "x", plain=True)
+    slow = yamlread.Position(3, 4, 2, 1, "x", plain=True)
+    assert quick == slow
+    assert repr(quick) == repr(slow)
+    assert hash(quick) == hash(slow)
+    assert yamlread._position(1, 2, 3, 4) == yamlread.Position(1, 2, 3, 4)
+
+
+# Characters that mean something to YAML, or that YAML refuses, or that the line reader leaves
+# to the long way: inserted into, or put in place of, a character of a written frontmatter.
+_MUTATIONS = st.sampled_from(
+    [
+        *" -:#'\"\\[]{},&*!|>?%@`~=<\t\r.+_()/0123456789aeklnoruxy",
+        *["\n", "\n  ", ": ", " #", "- ", "é", "\xa0", "\x85", "\u2028", "\ufeff", "\x7f"],
+        *["\x00", "\u202e", "日", "\U0001f600", "\ufffe", "k" * 1030, "  " * 20],
+    ]  # (no lone surrogates: files are decoded as strict UTF-8)
+)
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> str:
+    """A written frontmatter with one to three characters inserted, replaced or deleted."""
+    text = "\n".join(draw(_written())) + "\n"
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        how = draw(st.sampled_from(["insert", "insert", "replace", "delete"]))
+        piece = draw(_MUTATIONS) if how != "delete" else ""
+        text = text[:at] + piece + text[at + (how != "insert") :]
+    return text
+
+
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fm_text=_mutated())
+@example(fm_text="k" * 1025 + ": v\n")
+@example(fm_text="a:\n  - " + "k" * 1025 + ": v\n")
+def test_the_line_reader_matches_the_long_way_on_near_misses(
+    fm_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _all_ways(fm_text, monkeypatch)
+
+
+@pytest.mark.parametrize("length", [1, 1024, 1025, 4000])
+def test_the_line_reader_leaves_long_keys_to_libyaml(
+    length: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # libyaml reads a key of more than 1024 characters as an error ("mapping values are not
+    # allowed"); the line reader must not read it as a field.
+    for fm_text in (f"{'k' * length}: v\n", f"a:\n  - x: 1\n    {'k' * length}: v\n"):
+        _all_ways(fm_text, monkeypatch)
+
+
+@pytest.mark.parametrize("depth", [10, 200, 995, 1100])
+def test_the_line_reader_leaves_deep_nesting_to_the_long_way(depth: int) -> None:
+    # libyaml refuses nesting beyond its limit ("exceeded maximum nesting depth"), and Python's
+    # recursion limit stops the long way before that: deep frontmatter is not ordinary.
+    fields = "".join("  " * i + f"k{i}:\n" for i in range(depth)) + "  " * depth + "x: 1\n"
+    items = "k:\n" + "".join("  " * i + "- a:\n" for i in range(depth)) + "  " * depth + "- 1\n"
+    for fm_text in (fields, items):
+        assert (yamlread._read_lines(fm_text) is None) == (depth > 10)
+
+
+@pytest.mark.parametrize("depth", [990, 995])
+def test_frontmatter_nested_just_short_of_libyamls_limit_is_a_message_not_a_crash(
+    depth: int,
+) -> None:
+    # libyaml reads it (its limit is 1000 levels), but collecting the positions of its nodes
+    # ran out of Python's recursion limit: a RecursionError ended the whole check.
+    found = yamlread.read_mapping("extra: " + "[" * depth + "]" * depth + "\n", PATH)
+    assert isinstance(found, list)
+    assert [(e.code, e.line) for e in found] == [("yaml.depth", 2)]

@@ -202,7 +202,7 @@ def encode_entry(loaded: Loaded, text: str | None) -> Entry:
     fm = loaded.source
     dates: list[list[Any]] = []
     entry: Entry = {
-        "data": _value(fm.data, (), dates),
+        "data": _value(fm.data, [], dates),
         "dates": dates,
         "positions": _pack_positions(fm.data, fm.positions),
         "warnings": _errors(fm.warnings),
@@ -278,16 +278,32 @@ def _from_errors(rows: list[list[Any]]) -> list[RecordError]:
     ]
 
 
-def _value(value: object, loc: Loc, dates: list[list[Any]]) -> Any:
-    """YAML data as JSON; the places of dates and datetimes (written as ISO text) in ``dates``."""
-    if value is None or isinstance(value, bool | int | float | str):
+def _value(value: object, path: list[str | int], dates: list[list[Any]]) -> Any:
+    """YAML data as JSON; the places of dates and datetimes (written as ISO text) in ``dates``.
+
+    ``path`` is the place of ``value`` (a list that grows and shrinks on the way down).
+    """
+    kind = type(value)
+    if kind is str or kind is int or value is None or kind is bool or kind is float:
         return value
     if isinstance(value, dict):
-        return {k: _value(v, (*loc, k), dates) for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            path.append(k)
+            out[k] = _value(v, path, dates)
+            path.pop()
+        return out
     if isinstance(value, list):
-        return [_value(v, (*loc, i), dates) for i, v in enumerate(value)]
+        items = []
+        for i, v in enumerate(value):
+            path.append(i)
+            items.append(_value(v, path, dates))
+            path.pop()
+        return items
+    if isinstance(value, bool | int | float | str):
+        return value
     if isinstance(value, dt.datetime | dt.date):
-        dates.append([list(loc), "t" if isinstance(value, dt.datetime) else "d"])
+        dates.append([list(path), "t" if isinstance(value, dt.datetime) else "d"])
         return value.isoformat()
     raise Uncacheable(type(value).__name__)
 
@@ -331,29 +347,60 @@ def _pack_positions(data: dict[str, Any], positions: Mapping[Loc, Position]) -> 
     The places are those of the data, in order (written out only if they are not); a scalar's
     source text is left out when it is the value itself.
     """
-    walked: list[tuple[Loc, object]] = []
-    _walk_locs(data, (), walked)
     rows: list[str] = []
-    if [loc for loc, _ in walked] == list(positions):
-        for loc, value in walked:
-            pos = positions[loc]
-            # What json.dumps gives for the row of numbers (and the raw text), made directly.
-            row = f"[{pos.line:d},{pos.column:d},{pos.key_line:d},{pos.key_column:d},{pos.plain:d}"
-            if not (pos.raw == value if isinstance(value, str) else pos.raw is None):
-                row += "," + json.dumps(pos.raw, ensure_ascii=False)
-            rows.append(row + "]")
-        # A row per line (JSON escapes line breaks in text): one row is read without the others.
-        # The first line says where each top-level field starts.
-        tops, at = [], 1
-        for value in data.values():
-            tops.append(at)
-            at += _size(value)
+    items = iter(positions.items())
+    # A row per line (JSON escapes line breaks in text): one row is read without the others.
+    # The first line says where each top-level field starts.
+    tops: list[int] = []
+    if _rows(data, (), items, rows, tops) and next(items, None) is None:
         return "\n".join([json.dumps(tops), *rows])
     explicit = [
         [list(loc), p.line, p.column, p.key_line, p.key_column, int(p.plain), p.raw]
         for loc, p in positions.items()
     ]
     return json.dumps({"at": explicit}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _rows(
+    value: object,
+    loc: Loc,
+    items: Iterator[tuple[Loc, Position]],
+    rows: list[str],
+    tops: list[int] | None,
+) -> bool:
+    """Add the rows of ``value`` and what it holds, walking the data and the positions side by
+    side; False as soon as they differ (then the positions are written out with their places).
+
+    ``tops`` (at the top only) gets the row of each top-level field.
+    """
+    found = next(items, None)
+    if found is None or found[0] != loc:
+        return False
+    pos = found[1]
+    # What json.dumps gives for the row of numbers (and the raw text), made directly.
+    row = f"[{pos.line:d},{pos.column:d},{pos.key_line:d},{pos.key_column:d},{pos.plain:d}"
+    raw = pos.raw
+    if not (raw == value if isinstance(value, str) else raw is None):
+        row += "," + _json_text(raw)
+    rows.append(row + "]")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if tops is not None:
+                tops.append(len(rows))
+            if not _rows(v, (*loc, k), items, rows, None):
+                return False
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if not _rows(v, (*loc, i), items, rows, None):
+                return False
+    return True
+
+
+def _json_text(text: str | None) -> str:
+    """``json.dumps(text, ensure_ascii=False)``; directly when nothing needs escaping."""
+    if text is not None and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return json.dumps(text, ensure_ascii=False)
 
 
 class _Positions(Mapping["Loc", Position]):

@@ -71,7 +71,10 @@ class YamlDoc:
 
 def read_mapping(fm_text: str, path: str) -> YamlDoc | list[RecordError]:
     """Parse frontmatter text (which starts on line 2 of the file) into a mapping."""
-    result = _read_mapping(fm_text, path)
+    try:
+        result = _read_mapping(fm_text, path)
+    except RecursionError:  # collecting the positions of nodes nested just short of libyaml's limit
+        result = [located(path, 2, 1, "yaml.depth", "frontmatter is nested too deeply to read")]
     # YAML also breaks lines at NEL, LS and PS; a line number must still point into the file.
     last = fm_text.count("\n") + _OFFSET
     if isinstance(result, list):
@@ -89,6 +92,9 @@ def _read_mapping(fm_text: str, path: str) -> YamlDoc | list[RecordError]:
     refused = _refused_characters(fm_text, path) + _anchors(fm_text, path)
     if refused:
         return refused
+    quick = _read_lines(fm_text)
+    if quick is not None:
+        return YamlDoc(data=quick[0], positions=quick[1])
     parsed = _compose(fm_text, path)
     problems: tuple[RecordError, ...] = ()
     if isinstance(parsed, yaml.MarkedYAMLError):
@@ -575,3 +581,217 @@ def _walk(root: yaml.Node, loader: _Loader) -> tuple[object, _Walked] | None:
     except (_NotOrdinaryError, RecursionError, yaml.YAMLError, *_CONSTRUCT_ERRORS):
         return None
     return data, (positions, plain)
+
+
+# -- the common case, line by line --------------------------------------------------------------
+
+#: Characters outside these (tabs, control characters, YAML's other line breaks NEL, LS and PS,
+#: a byte order mark, surrogates) send a frontmatter the long way.
+_UNUSUAL = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+#: One line of the common case: its indentation, a dash, a ``key:``, and a value: a
+#: double-quoted text without escapes, a single-quoted text without a quote, an empty flow list
+#: or mapping, or a plain scalar made of a few safe characters (YAML's resolver then tells a
+#: date, a number or true from text). A key is at most 128 characters: libyaml refuses one of
+#: more than 1024 ("mapping values are not allowed"), and no real field name comes near.
+_LINE = re.compile(
+    r"( *)(- +)?(?:([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +|\Z))?"
+    r'(?:"([^"\\]*)"|\'([^\']*)\'|(\[\]|\{\})|([A-Za-z0-9_.+/(][A-Za-z0-9_.+/() -]*?))? *\Z'
+)
+_IMPLICIT = _Loader.yaml_implicit_resolvers
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+#: Open blocks (mappings and lists) at most: libyaml refuses deep nesting, and the long way's
+#: recursion stops before libyaml does; a frontmatter deeper than this is left to the long way.
+_DEEPEST = 40
+#: Plain field names that YAML reads as text (``yes:`` and ``null:`` are not).
+_TEXT_KEYS: dict[str, bool] = {}
+
+
+def _resolve(value: str) -> str:
+    """The tag YAML's resolver gives a plain scalar (``BaseResolver.resolve``, for one value)."""
+    for tag, regexp in _IMPLICIT.get(value[0] if value else "", []) + _IMPLICIT.get(None, []):
+        if regexp.match(value):
+            return str(tag)
+    return _STR
+
+
+def _text_key(key: str) -> bool:
+    found = _TEXT_KEYS.get(key)
+    if found is None:
+        found = _resolve(key) == _STR
+        if len(_TEXT_KEYS) < 4096:  # the same few field names come up in every file
+            _TEXT_KEYS[key] = found
+    return found
+
+
+class _Frame:
+    """An open block: a mapping or a list, at the column of its keys or dashes."""
+
+    __slots__ = ("indent", "items", "keyed", "loc")
+
+    def __init__(self, indent: int, items: dict[str, object] | list[object], loc: Loc) -> None:
+        self.indent = indent
+        self.items = items
+        self.keyed = isinstance(items, dict)
+        self.loc = loc
+
+
+def _read_lines(fm_text: str) -> tuple[dict[str, object], dict[Loc, Position]] | None:
+    """Read a frontmatter written in the plain block style most files use, without libyaml.
+
+    Fields (``name: value``), nested fields, lists (``- value``) and lists of fields, with
+    values that are quoted text without escapes, ``[]``, ``{}`` or plain words, numbers and
+    dates, one per line. Gives exactly what the long way gives, positions included (tested
+    against it), or None for anything else: the long way then reads it, and reports what is
+    wrong with it.
+    """
+    if _UNUSUAL.search(fm_text):
+        return None
+    data: dict[str, object] = {}
+    positions: dict[Loc, Position | None] = {}
+    frame = _Frame(0, data, ())
+    stack = [frame]
+    # A key whose value is a block on the next lines: (frame, key, loc, line, column).
+    pending: tuple[_Frame, str, Loc, int, int] | None = None
+    number = _OFFSET
+    for line in fm_text.split("\n"):
+        number += 1
+        if not line or line[0] == "#":
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            if line.lstrip(" ")[:1] in ("", "#"):
+                continue  # blank, or a comment
+            return None
+        spaces, dash, key, double, single, flow, plain = match.groups()
+        bare = double is None and single is None and flow is None and plain is None
+        if dash is None and key is None:
+            if bare:
+                continue  # only spaces
+            return None  # a value without a key or a dash
+        indent = len(spaces)
+        dashed = dash is not None
+        if pending is not None:
+            parent, above, loc, key_line, key_column = pending
+            pending = None
+            if indent > parent.indent or (indent == parent.indent and dashed):
+                block: dict[str, object] | list[object] = [] if dashed else {}
+                parent.items[above] = block  # type: ignore[call-overload]
+                positions[loc] = _position(number, indent + 1, key_line, key_column)
+                frame = _Frame(indent, block, loc)
+                stack.append(frame)
+                if len(stack) > _DEEPEST:
+                    return None
+            else:
+                return None  # a key without a value: null, left to the long way
+        elif not positions:
+            if indent or dashed:
+                return None
+            positions[()] = _position(number, 1, number, 1)
+        while indent < frame.indent or (
+            indent == frame.indent and frame.keyed == dashed and len(stack) > 1
+        ):
+            stack.pop()
+            frame = stack[-1]
+        if indent != frame.indent or frame.keyed == dashed:
+            return None
+        column = indent
+        if dash is not None:
+            items = frame.items
+            assert isinstance(items, list)
+            loc = (*frame.loc, len(items))
+            column += len(dash)
+            if key is None:
+                if bare:
+                    return None  # "-" alone: a nested block or null, left to the long way
+                found = _scalar(match, number, column + 1, number, column + 1)
+                if found is None:
+                    return None
+                items.append(found[0])
+                positions[loc] = found[1]
+                continue
+            # A list item that is a mapping: its first field is on the dash's line.
+            item: dict[str, object] = {}
+            items.append(item)
+            positions[loc] = _position(number, column + 1, number, column + 1)
+            frame = _Frame(column, item, loc)
+            stack.append(frame)
+            if len(stack) > _DEEPEST:
+                return None
+        mapping = frame.items
+        assert isinstance(mapping, dict)
+        assert key is not None
+        if key in mapping or not _text_key(key):
+            return None  # a repeated key, or one YAML reads as true, null or a number
+        loc = (*frame.loc, key)
+        if bare:
+            mapping[key] = None  # keeps the order of the fields; replaced by the block
+            positions[loc] = None
+            pending = (frame, key, loc, number, column + 1)
+            continue
+        found = _scalar(match, number, None, number, column + 1)
+        if found is None:
+            return None
+        mapping[key], positions[loc] = found
+    if pending is not None or not positions:
+        return None
+    return data, positions  # type: ignore[return-value]  # every None was replaced
+
+
+_new = object.__new__
+_SET_FIELDS = tuple(
+    Position.__dict__[name].__set__
+    for name in ("line", "column", "key_line", "key_column", "raw", "plain")
+)
+
+
+def _position(
+    line: int,
+    column: int,
+    key_line: int,
+    key_column: int,
+    raw: str | None = None,
+    *,
+    plain: bool = False,
+) -> Position:
+    """``Position(...)`` a few times faster: a frozen dataclass sets each field through
+    ``object.__setattr__``; this sets the slots directly. The same object (tested)."""
+    found = _new(Position)
+    set_line, set_column, set_key_line, set_key_column, set_raw, set_plain = _SET_FIELDS
+    set_line(found, line)
+    set_column(found, column)
+    set_key_line(found, key_line)
+    set_key_column(found, key_column)
+    set_raw(found, raw)
+    set_plain(found, plain)
+    return found
+
+
+def _scalar(
+    match: re.Match[str], line: int, column: int | None, key_line: int, key_column: int
+) -> tuple[object, Position] | None:
+    """The value of a ``_LINE`` match and its position (its column found here when None)."""
+    double, single, flow, plain = match.group(4, 5, 6, 7)
+    if column is None:
+        group = 4 if double is not None else 5 if single is not None else 6 if flow else 7
+        column = match.start(group) + (0 if group > 5 else -1) + 1  # a quoted one: its quote
+    if double is not None:
+        return double, _position(line, column, key_line, key_column, double)
+    if single is not None:
+        return single, _position(line, column, key_line, key_column, single)
+    if flow is not None:
+        return ([] if flow == "[]" else {}), _position(line, column, key_line, key_column)
+    assert plain is not None
+    tag = _resolve(plain)
+    if tag == _STR:
+        value: object = plain
+    else:
+        construct = _SCALARS.get(tag)
+        if construct is None:
+            return None
+        try:
+            value = construct(_CONSTRUCTOR, yaml.ScalarNode(tag, plain))
+        except (yaml.YAMLError, *_CONSTRUCT_ERRORS):
+            return None
+    return value, _position(line, column, key_line, key_column, plain, plain=True)

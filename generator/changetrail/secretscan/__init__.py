@@ -293,9 +293,10 @@ class _Published:
     """
 
     def __init__(self, item: Record | ArticlePage) -> None:
-        values = [
-            s for s in _strings(item.source.data, ()) if not (s[0] and s[0][0] in SKIPPED_FIELDS)
-        ]
+        values: list[tuple[Loc, str | None, str]] = []
+        for k, v in item.source.data.items():
+            if str(k) not in SKIPPED_FIELDS:
+                _strings(v, (str(k),), str(k), values)
         self.text = "\n".join([*(value for _, _, value in values), item.body])
         self.texts = self.text.split("\n")
         self.starts = [0, *itertools.accumulate(len(t) + 1 for t in self.texts[:-1])]
@@ -331,23 +332,47 @@ class _Published:
         """The lines a gate picks."""
         if not gate.line_needles:
             return {i for m in gate.finditer(hay) for i in self.spanned(m)}
+        texts, line_needles = self.texts, gate.line_needles
+        if not any(c in hay.text for c in line_needles):
+            return set()  # no line holds one
         text = hay.lowered if gate.lower else hay.text
         if text is None:  # not ASCII: search it all, case-insensitively
             found = {i for m in gate.finditer(hay) for i in self.spanned(m)}
-        else:
-            # Every match holds a needle: look at the lines that hold one.
-            candidates = set()
-            for needle in gate.needles:
-                at = text.find(needle)
-                while at != -1:
-                    candidates.add(bisect.bisect_right(self.starts, at) - 1)
-                    at = text.find(needle, at + 1)
-            found = {
-                i
-                for i in candidates
-                if gate.pattern.search(text, self.starts[i], self.starts[i] + len(self.texts[i]))
-            }
-        return {i for i in found if any(c in self.texts[i] for c in gate.line_needles)}
+            return {i for i in found if any(c in texts[i] for c in line_needles)}
+        # Every match holds a needle: look at the lines that hold one (and a line needle, which
+        # is cheaper to look for than the pattern).
+        candidates = set()
+        for needle in gate.needles:
+            at = text.find(needle)
+            while at != -1:
+                candidates.add(bisect.bisect_right(self.starts, at) - 1)
+                at = text.find(needle, at + 1)
+        return {
+            i
+            for i in candidates
+            if any(c in texts[i] for c in line_needles)
+            and gate.pattern.search(text, self.starts[i], self.starts[i] + len(texts[i]))
+        }
+
+    def lines_with(self, gate: Gate, hay: Haystack) -> set[int]:
+        """The lines a gate whose pattern never matches a line break picks: one search each.
+
+        ``finditer`` would make a match for every ``=`` of a line; one is enough to pick it.
+        """
+        found: set[int] = set()
+        target = gate.target(hay)
+        if target is None:
+            return found
+        pattern, text = target
+        starts = self.starts
+        match = pattern.search(text)
+        while match is not None:
+            i = bisect.bisect_right(starts, match.start()) - 1
+            found.add(i)
+            if i + 1 == len(starts):
+                break  # (a search from past the end would search from the end again)
+            match = pattern.search(text, starts[i + 1])
+        return found
 
     def spanned(self, match: re.Match[str]) -> range:
         """The lines a match of the text covers."""
@@ -357,16 +382,17 @@ class _Published:
 
 
 def _strings(
-    value: object, loc: Loc, key: str | None = None
-) -> Iterator[tuple[Loc, str | None, str]]:
+    value: object, loc: Loc, key: str | None, out: list[tuple[Loc, str | None, str]]
+) -> None:
+    """Every text in ``value``, in order, with its place and its mapping key, into ``out``."""
     if isinstance(value, str):
-        yield loc, key, value
+        out.append((loc, key, value))
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(v, (*loc, str(k)), str(k))
+            _strings(v, (*loc, str(k)), str(k), out)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _strings(v, (*loc, i))
+            _strings(v, (*loc, i), None, out)
 
 
 def _find(published: _Published, det: _Detectors) -> list[_Hit]:
@@ -386,7 +412,7 @@ def _find(published: _Published, det: _Detectors) -> list[_Hit]:
     hits: list[_Hit] = []
     for i in sorted(todo):
         hits.extend(_run_plugins(published.line(i), todo[i], det))
-    assigned = {i for g in ASSIGNMENT_GATES for m in g.finditer(hay) for i in published.spanned(m)}
+    assigned = set().union(*(published.lines_with(g, hay) for g in ASSIGNMENT_GATES))
     for i in sorted(assigned):
         start = published.starts[i]
         for match in _assignments(hay.text, start, start + len(published.texts[i])):
@@ -439,6 +465,8 @@ def _assigned(line: _Line, match: re.Match[str], offset: int, det: _Detectors) -
     name = match["flag"] or match["name"]
     group = "quoted" if match["quoted"] else "value"
     value, start = match[group] or "", match.start(group) - match.start() + offset
+    if len(value) < _MIN_NAMED:
+        return  # too short to be reported, named or not (and "user:" only shortens it)
     named = _is_secret_name(name)
     if name in _USER_FLAGS and ":" in value:  # curl -u user:password
         user, value = value.split(":", 1)
@@ -461,6 +489,7 @@ def _keyed(line: _Line, det: _Detectors) -> Iterator[_Hit]:
         yield _Hit(_ASSIGNED, f"'{line.key}'", line, line.text.index(value), value)
 
 
+@functools.lru_cache(maxsize=4096)  # the same few names (fields, flags) come up in every file
 def _is_secret_name(name: str) -> bool:
     parts = [p.lower() for p in _NAME_PARTS.findall(name)]
     if not parts or parts[-1] in _QUALIFIERS:

@@ -78,16 +78,24 @@ class Gate:
 
     def finditer(self, hay: Haystack) -> Iterator[re.Match[str]]:
         """The matches in a text."""
+        found = self.target(hay)
+        if found is None:
+            return iter(())
+        pattern, text = found
+        return pattern.finditer(text)
+
+    def target(self, hay: Haystack) -> tuple[re.Pattern[str], str] | None:
+        """The pattern and the text to search it in; None when no needle is there."""
         if not self.lower:
             if self.needles and not any(hay.holds(n) for n in self.needles):
-                return iter(())
-            return self.pattern.finditer(hay.text)
+                return None
+            return self.pattern, hay.text
         if hay.lowered is not None:
             if self.needles and not any(hay.holds(n) for n in self.needles):
-                return iter(())
-            return self.pattern.finditer(hay.lowered)
+                return None
+            return self.pattern, hay.lowered
         assert self.any_case is not None
-        return self.any_case.finditer(hay.text)
+        return self.any_case, hay.text
 
 
 # Keyed by detect-secrets' own pattern text: if a release changes a pattern, its gate is dropped.
@@ -213,7 +221,8 @@ _TABLE: dict[str, tuple[str | None, bool, tuple[str, ...]]] = {
 
 #: The lines where ``_ASSIGNMENT`` can match with a value that could be a secret: an ``=``,
 #: a ``: ``, or a flag whose name sounds secret or names a user (``-u user:pass``) before a
-#: space. Flags with ``=`` are found by the first gate.
+#: space. Flags with ``=`` are found by the first gate. None of them matches a line break, so
+#: the lines they pick are found with one search per line (see ``_Published.lines_with``).
 ASSIGNMENT_GATES = (
     Gate.of(r"=|:[ \t]"),
     Gate.of(r"-[a-z][\w.-]*?(?:pass|pwd|secret|token|key|auth|credential|bearer)", lower=True),
