@@ -279,13 +279,3 @@ def test_pages_whose_time_and_size_are_the_same_are_not_read_again(tmp_path: Pat
     seen[rel] = (mtime, size, "planted", mark)
     digests = {r: d for s in plan(root, shard_size=2, seen=seen) for r, d in s.files}
     assert digests[rel] == "planted"
-
-
-@pytest.mark.build
-def test_shards_indexed_two_at_a_time_give_the_same_index(tmp_path: Path) -> None:
-    one, two = site(tmp_path, name="one"), site(tmp_path, name="two")
-    build_index(one, shard_size=2)
-    result = build_index(two, shard_size=2, workers=2)
-    assert (result.pages, result.shards, result.reused) == (6, 3, 0)
-    assert tree(two) == tree(one)
-    assert not list(tmp_path.glob("*/.pagefind-*")), "no new or old folder is left behind"

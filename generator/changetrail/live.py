@@ -474,7 +474,6 @@ class Preview:
                 directory_urls=self.config.use_directory_urls,
                 shard_size=PREVIEW_SHARD_SIZE,
                 seen=self.seen,
-                workers=os.cpu_count() or 1,
             )
         except SearchIndexError as exc:
             log.warning("search index: %s", exc)

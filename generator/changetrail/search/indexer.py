@@ -21,7 +21,6 @@ import subprocess
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,6 @@ __all__ = ["MANIFEST", "OUTPUT_DIR", "IndexResult", "SearchIndexError", "build_i
 OUTPUT_DIR = "pagefind"
 #: In ``OUTPUT_DIR``: the other shards' folders, relative to it (``{"shards": ["shard-1/"]}``).
 MANIFEST = "changetrail-shards.json"
-_ENTRY = "pagefind-entry.json"
 #: For tests and experiments only: a smaller shard size than ``SHARD_SIZE``.
 SHARD_SIZE_ENV = "CHANGETRAIL_PAGEFIND_SHARD_SIZE"
 
@@ -67,7 +65,6 @@ def build_index(
     cache_dir: Path | None = None,
     shard_size: int | None = None,
     seen: dict[str, tuple[int, int, str, bool]] | None = None,
-    workers: int = 1,
 ) -> IndexResult:
     """Index the HTML under ``site_dir`` into ``site_dir/pagefind``.
 
@@ -76,8 +73,6 @@ def build_index(
     this build did not use are removed. ``shard_size`` (default ``SHARD_SIZE``, or the
     CHANGETRAIL_PAGEFIND_SHARD_SIZE variable, meant for tests) is the most pages in a shard.
     ``seen`` spares reading the pages that did not change since the last run (``plan``).
-    ``workers`` Pagefind runs go at once (a build runs one, to bound its memory; `serve`'s
-    small shards can go two at a time).
     """
     started = time.perf_counter()
     size = shard_size or int(os.environ.get(SHARD_SIZE_ENV) or SHARD_SIZE)
@@ -88,37 +83,28 @@ def build_index(
     keys = {_folder(s): shard_key(s, count=len(shards), settings=settings) for s in shards}
     cache = ShardCache(cache_dir)
     written = _written_keys(output)
+    reused = 0
     # Each shard's index is written into a new folder and swapped in (``_swap``): search
     # keeps working while `serve` indexes again, a shard whose pages did not change is left as
     # it is, and nothing is ever written into a file linked from the cache.
-    todo = []
     for shard in shards:
         folder = _folder(shard)
-        if written.get(folder) == keys[folder] and (output / folder / _ENTRY).is_file():
-            cache.keep(keys[folder])
-        else:
-            todo.append(shard)
-
-    def index(shard: Shard) -> bool:
-        """Write one shard's index and swap it in; True when it came from the cache."""
-        key = keys[_folder(shard)]
+        key = keys[folder]
+        target = output / folder
+        if written.get(folder) == key and (target / "pagefind-entry.json").is_file():
+            cache.keep(key)
+            reused += 1
+            continue
         new = Path(tempfile.mkdtemp(prefix=".pagefind-new-", dir=site_dir))
         try:
-            restored = cache.restore(key, new / "index")
-            if not restored:
+            if cache.restore(key, new / "index"):
+                reused += 1
+            else:
                 _run(site_dir, shard, new / "index", config, whole=len(shards) == 1)
                 cache.store(key, new / "index")
-            _swap(output / _folder(shard), new / "index", site_dir=site_dir)
-            return restored
+            _swap(target, new / "index", site_dir=site_dir)
         finally:
             shutil.rmtree(new, ignore_errors=True)
-
-    if workers > 1 and len(todo) > 1:
-        with ThreadPoolExecutor(min(workers, len(todo))) as pool:
-            restored = list(pool.map(index, todo))
-    else:
-        restored = [index(shard) for shard in todo]
-    reused = len(shards) - len(todo) + sum(restored)
     for stale in output.glob("shard-*"):
         if f"{stale.name}/" not in keys:
             shutil.rmtree(stale, ignore_errors=True)
