@@ -37,7 +37,6 @@ from .profile import Progress, Timeline
 from .render import ASSETS_DIR, CSS_URI, Renderer, sanitize_html
 from .render.article import ArticleRenderer
 from .render.context import RepoLinks
-from .render.recall import Recall
 from .render.reference import model_reference, replace_markers
 from .render.tasks import add_task_progress
 from .search import (
@@ -175,8 +174,6 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
         self.output: Output | None = None
         self.catalog: Catalog = build_catalog([])
         self.renderer = Renderer(self.settings)
-        #: `serve` only: the pages rendered by the last generation, by context (``Recall``).
-        self._recall = Recall()
         #: Each page's similar-posts features, by the object it was made from (``catalog_docs``).
         self._known_docs: dict[str, tuple[object, Doc]] = {}
         #: `serve` only: records saved since the last generation, by lower-cased id (``live``).
@@ -308,12 +305,8 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
             count = len(project.errors)
             log.info("%d problem%s; 'changetrail check' lists them", count, "s"[: count != 1])
 
-        # Record pages are pure functions of their template context: the cache keeps them; in
-        # `serve`, a page whose context did not change since the last save is not rendered.
-        recall = self._recall if self.command == "serve" else None
-        if recall is not None:
-            recall.next_generation()
-        renderer = Renderer(self.settings, memo=cache.memo_parts if cache else None, recall=recall)
+        # Record pages are pure functions of their template context: the cache keeps them.
+        renderer = Renderer(self.settings, memo=cache.memo_parts if cache else None)
         preview = self.command == "serve"
         listed = project.catalog.listed(today, drafts=preview)
         links = build_view_links(project.catalog, now=now)

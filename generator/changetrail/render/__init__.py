@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from ..loader import Record
     from ..settings import Settings
     from ..views import ViewLinks
-    from .recall import Recall
 
 __all__ = ["ASSETS_DIR", "CSS_URI", "Renderer", "sanitize_html"]
 
@@ -48,15 +47,12 @@ class Renderer:
         self,
         settings: Settings,
         memo: Callable[[str, list[Any], Callable[[], str]], str] | None = None,
-        recall: Recall | None = None,
     ) -> None:
         """``memo``, when given, may return a record page rendered before from the same data
         (a site engine's build cache); the page is a pure function of its template context.
-        ``recall`` (`serve`) returns a page whose context is the same as last time at once.
         """
         self.settings = settings
         self.memo = memo
-        self.recall = recall
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("changetrail.render", "templates"),
             undefined=jinja2.StrictUndefined,
@@ -81,18 +77,7 @@ class Renderer:
         )
 
     def _render(self, template: str, **context: Any) -> str:
-        return self.render_template(template, **context)
-
-    def render_template(self, template: str, **context: Any) -> str:
-        """One of the package's templates with ``context`` (or the same page from ``recall``)."""
-        if self.recall is None:
-            return self.env.get_template(template).render(**context)
-        key = self.recall.key(template, context)
-        text = self.recall.get(key)
-        if text is None:
-            text = self.env.get_template(template).render(**context)
-            self.recall.put(key, text)
-        return text
+        return self.env.get_template(template).render(**context)
 
     def uri(self, *parts: str) -> str:
         """The src_uri of a generated page, e.g. ``changes/tags/perf.md``."""
@@ -107,7 +92,7 @@ class Renderer:
     ) -> str:
         """The Markdown page of one record."""
         context = record_context(rec, catalog, self.settings, links, repo)
-        if self.memo is None or self.recall is not None:
+        if self.memo is None:
             return self._render("record.md.j2", **context)
         try:
             data = json.dumps(context, sort_keys=True, ensure_ascii=False, default=_plain)

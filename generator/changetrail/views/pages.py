@@ -70,7 +70,7 @@ class ViewPages:
     today: dt.date
 
     def _render(self, template: str, **context: Any) -> str:
-        return self.renderer.render_template(f"views/{template}", **context)
+        return self.renderer.env.get_template(f"views/{template}").render(**context)
 
     def _row(self, rec: Record) -> RecordRow:
         return record_row(rec, self.catalog, self.files)
