@@ -191,3 +191,15 @@ def test_saves_made_one_after_another_end_as_a_whole_build(site: Path, tmp_path:
     assert preview.update({str(article)})
     settle(preview)
     same_site(site, live, tmp_path)
+
+
+def test_a_new_record_alone_is_in_the_sitemap(site: Path, tmp_path: Path) -> None:
+    live = tmp_path / "live"
+    preview = preview_of(site, live)
+    first = sorted((site / "changes").glob("*.md"))[0]
+    added = site / "changes" / "2025-06-30-only-new-record.md"
+    added.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    assert preview.update({str(added)})
+    settle(preview)
+    assert "2025-06-30-only-new-record" in (live / "sitemap.xml").read_text(encoding="utf-8")
+    same_site(site, live, tmp_path)

@@ -152,6 +152,9 @@ class Preview:
         self.stopping = False
         #: Each page's time, size and digest when the search index was last brought up to date.
         self.seen: dict[str, tuple[int, int, str, bool]] = {}
+        #: True when a save added or removed a page since the last generation (the sitemap
+        #: and the order of the files then change).
+        self.reshaped = False
         #: The files read again since the last generation, by path as shown in messages.
         self.records: dict[str, Loaded] = {}
         self.pages: dict[str, Loaded] = {}
@@ -237,6 +240,7 @@ class Preview:
             if file is not None:  # deleted: the background update removes it from the lists
                 files.remove(file)
                 Path(file.abs_dest_path).unlink(missing_ok=True)
+                self.reshaped = True
             plugin.generated.discard(uri)
             plugin.fresh.pop(record_id(path).lower(), None)
             return
@@ -261,6 +265,7 @@ class Preview:
             file = plugin.page_file(config, uri, markdown)
             files.append(file)
             Page(None, file, config)
+            self.reshaped = True
         else:
             file.content_string = markdown
         self._build(file, files, nav, env)
@@ -449,7 +454,8 @@ class Preview:
             else:
                 file.content_bytes = data
             file.copy_file()
-        if added or removed:
+        if added or removed or self.reshaped:
+            self.reshaped = False
             # A whole build adds the generated files in this order; the sitemap follows it.
             for uri in [*out.pages, *out.other]:
                 file = files.get_file_from_path(uri)

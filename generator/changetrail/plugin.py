@@ -278,8 +278,9 @@ class ChangetrailPlugin(BasePlugin[ChangetrailConfig]):
     ) -> Output:
         """Read every record and article and render every generated page and file.
 
-        Changes nothing on the plugin but its timeline, so `serve` can run it in the
-        background while the pages of the last run are still in use (see ``live``); there
+        Changes nothing on the plugin but its timeline and the similar-posts features it keeps,
+        so `serve` can run it in the background while the pages of the last run are still in
+        use (see ``live``); there
         ``quiet`` logs the number of problems instead of each one, and ``project`` is what it
         read (``pipeline.reload_files``), instead of reading every file.
         """
