@@ -1,0 +1,91 @@
+"""The preview in a real browser: a real `changetrail serve`, a save, and the open pages update
+by themselves (MkDocs' live reload), the record's page first and then the change log."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING
+
+import pytest
+
+from changetrail.synth import synth
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.build
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _ready(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    pytest.fail(f"{url} was not served within {seconds:.0f} s")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    root = tmp_path / "project"
+    synth(40, 5, root)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "changetrail", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _ready(base + "/changes/")
+        yield root, base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_open_pages_show_a_saved_title_without_the_reader_reloading(
+    browser: Browser, served: tuple[Path, str]
+) -> None:
+    root, base = served
+    record = sorted((root / "changes").glob("*.md"))[-1]
+    text = record.read_text(encoding="utf-8")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/changes/{record.stem}/")
+        changelog = context.new_page()
+        changelog.goto(f"{base}/changes/")
+        old_title = page.locator("h1").first.inner_text().strip()
+
+        record.write_text(text.replace('title: "', 'title: "Zeppelin · ', 1), encoding="utf-8")
+        page.wait_for_function(
+            "() => document.querySelector('h1').textContent.includes('Zeppelin')", timeout=30_000
+        )
+        changelog.wait_for_function(
+            "() => document.body.textContent.includes('Zeppelin')", timeout=60_000
+        )
+        assert old_title not in page.locator("h1").first.inner_text()
+    finally:
+        context.close()
