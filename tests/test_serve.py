@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -12,9 +9,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import record
+from conftest import record, serving
 
 if TYPE_CHECKING:
+    import subprocess
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
@@ -24,12 +22,6 @@ pytestmark = pytest.mark.build
 
 RECORD = "changes/2024-03-04-orders-index.md"
 PAGE = "/changes/2024-03-04-orders-index/"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _fetch(url: str) -> str:
@@ -52,22 +44,8 @@ def _wait_for(check: Callable[[], bool], what: str, seconds: float = 30) -> None
 @pytest.fixture
 def server(make_site: MakeSite) -> Iterator[tuple[Path, str, subprocess.Popen[bytes]]]:
     root = make_site({RECORD: record(title="Add index on orders.created_at")})
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "changetrail", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield root, f"http://127.0.0.1:{port}", proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    with serving(root) as (base, proc):
+        yield root, base, proc
 
 
 def test_serve_shows_a_broken_edit_in_place_and_recovers(

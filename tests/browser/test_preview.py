@@ -3,9 +3,6 @@ by themselves (MkDocs' live reload), the record's page first and then the change
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from changetrail.synth import synth
+from conftest import serving
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -22,12 +20,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.build
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _ready(url: str, seconds: float = 120) -> None:
@@ -45,24 +37,9 @@ def _ready(url: str, seconds: float = 120) -> None:
 def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     root = tmp_path / "project"
     synth(40, 5, root)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "changetrail", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with serving(root) as (base, _proc):
         _ready(base + "/changes/")
         yield root, base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def test_open_pages_show_a_saved_title_without_the_reader_reloading(
