@@ -149,10 +149,19 @@ def test_new_deleted_and_broken_records_and_an_edited_article(site: Path, tmp_pa
 
 
 def test_what_a_page_alone_cannot_show_builds_the_whole_site(site: Path, tmp_path: Path) -> None:
+    config = site / "mkdocs.yml"  # the home page's title in the navigation: its own heading
+    config.write_text(config.read_text().replace("- Home: index.md", "- index.md"))
     preview = preview_of(site, tmp_path / "live")
     assert not preview.update({str(site / "mkdocs.yml")})
     assert not preview.update({str(site / "docs" / "new-page.md")})  # a new page of the docs
     assert not preview.update({str(site / "changes") + "/"})  # a folder moved or deleted
+    # Another watched folder (`watch:` in mkdocs.yml, e.g. theme overrides).
+    assert not preview.update({str(site / "overrides" / "main.html")})
+    # A page in the navigation whose title changed: every page's sidebar shows it. (With a
+    # title given in `nav`, as `- Home: index.md`, its heading does not matter.)
+    home = site / "docs" / "index.md"
+    home.write_text("# A new home title\n\n" + home.read_text(encoding="utf-8"), encoding="utf-8")
+    assert not preview.update({str(home)})
     # An editor's swap file next to the records is not part of the site: nothing to build.
     assert preview.update({str(site / "changes" / ".record.md.swp")})
     assert preview.worker is None

@@ -226,7 +226,7 @@ class Preview:
             if path.suffix == ".md" and file is not None and path.is_file():
                 return ("page", path, uri)
             return None  # a new or deleted page, or an asset
-        return ("skip", path, "")  # another watched path: `watch:` in mkdocs.yml
+        return None  # another watched path (`watch:` in mkdocs.yml: theme overrides...)
 
     def _record(
         self, path: Path, uri: str, files: Files, nav: Navigation, env: jinja2.Environment
