@@ -14,7 +14,8 @@ preview does it in two steps instead:
    starts it over.
 
 Anything this cannot do one page at a time (``mkdocs.yml``, a new or deleted page of the docs
-tree, an asset, a page whose navigation title changed) builds the whole site, as MkDocs does.
+tree, an asset, a file under another watched folder, a page whose navigation title changed)
+builds the whole site, as MkDocs does.
 
 File changes come from inotify (watchdog's native observer) rather than MkDocs' half-second
 polling, which at 10,000 files also cost a tenth of a core. This module is MkDocs' side of the
