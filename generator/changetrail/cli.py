@@ -806,8 +806,9 @@ def serve(dev_addr: str, config_file: Path, *, open_browser: bool, verbose: bool
     The first build is a whole build. Then each save builds the saved page on its own
     and reloads the browser; the change log, tag, owner, file and metric pages, similar
     posts, exports and the search index follow in the background, and the browser reloads
-    again. A change to mkdocs.yml, a new or deleted page of the docs tree, or an asset
-    builds the whole site. A record with problems shows them in place of its page.
+    again. A change to mkdocs.yml, a new or deleted page of the docs tree, an asset or a
+    file under another watched folder builds the whole site. A record with problems shows
+    them in place of its page.
     """
     _require_plugin(config_file)
     _setup_logging(verbose=verbose)
