@@ -16,6 +16,7 @@ import markdown
 import pytest
 from bs4 import BeautifulSoup
 
+from changetrail.catalog import build_catalog
 from changetrail.pipeline import load_project
 from changetrail.render import Renderer
 from changetrail.settings import Settings
@@ -494,6 +495,26 @@ def test_records_json_validates_against_its_schema(make_site: MakeSite) -> None:
     [article] = data["articles"]
     assert (article["uri"], article["title"], article["reading_time"]) == ("guide.md", "A guide", 1)
     assert re.fullmatch("[0-9a-f]{16}", article["hash"])
+
+
+def test_records_json_has_one_entry_a_line(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "changes/a.md": record(date=day(1), body="Two\nlines <b>&</b>.\n"),
+            "changes/b.md": record(date=day(2), title="No: <script> & more"),
+        }
+    )
+    project = load_project(root, Settings(), docs_dir=root / "docs", today=TODAY)
+    text = render_records_json(project.catalog, now=NOW)
+    lines = text.splitlines()
+    entries = [line for line in lines if line.startswith('    {"id": ')]
+    assert len(entries) == len(json.loads(text)["records"]) == 2
+    assert [json.loads(line.rstrip(","))["id"] for line in entries] == ["a", "b"]  # newest first
+    assert lines[-2:] == ['  "articles": []', "}"]
+    assert not {"<", ">", "&"} & set(text)
+    # No articles and no records: still valid JSON, with both lists.
+    empty = render_records_json(build_catalog([]), now=NOW)
+    assert json.loads(empty) == {"generated": "2026-11-28T10:00:00Z", "records": [], "articles": []}
 
 
 def test_records_json_rejects_what_the_schema_forbids() -> None:
