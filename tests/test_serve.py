@@ -84,6 +84,7 @@ def test_a_saved_title_shows_on_its_page_then_in_the_change_log_and_lists(
     _wait_for(lambda: "Index on orders, renamed" in _fetch(url), "the saved page")
     _wait_for(lambda: "Index on orders, renamed" in _fetch(base + "/changes/"), "the change log")
     for listing in ("/changes/owners/alice/", "/changes/status/shipped/"):
-        assert "Index on orders, renamed" in _fetch(base + listing), listing
+        page = _fetch(base + listing)
+        assert "Index on orders, renamed" in page, listing  # never a half-written page
     assert "Add index on orders.created_at" not in _fetch(base + "/changes/")
     assert proc.poll() is None

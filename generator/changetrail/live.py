@@ -25,6 +25,7 @@ private, so ``pyproject.toml`` keeps MkDocs below 2 and ``tests/test_live.py`` r
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -55,7 +56,7 @@ from .search.shards import PREVIEW_SHARD_SIZE
 from .views import build_day
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     import jinja2
     from mkdocs.config.defaults import MkDocsConfig
@@ -128,13 +129,18 @@ class LiveServer(LiveReloadServer):
             changes, self._changes = self._changes, set()
         return changes
 
-    def reload_browsers(self) -> None:
-        """Reload every open page, as after a build (used when a background update ends)."""
+    @contextlib.contextmanager
+    def updating(self) -> Iterator[None]:
+        """Hold requests while pages are written (as MkDocs does during a build, so no reader
+        gets a half-written file), then reload every open page."""
         with self._epoch_cond:
-            if self._visible_epoch != self._wanted_epoch:
-                return  # a build is running; its end reloads them
-            self._wanted_epoch = self._visible_epoch = _timestamp()
-            self._epoch_cond.notify_all()
+            self._wanted_epoch = _timestamp()
+        try:
+            yield
+        finally:
+            with self._epoch_cond:
+                self._visible_epoch = self._wanted_epoch
+                self._epoch_cond.notify_all()
 
 
 class Preview:
@@ -340,10 +346,10 @@ class Preview:
                     with self.lock:
                         if self.version != version:
                             continue
-                        built = self._apply(out)
+                        with self.server.updating():  # then the lists show; search follows
+                            built = self._apply(out)
                         self.records, self.pages = {}, {}
                 seconds = time.perf_counter() - started
-                self.server.reload_browsers()  # the lists are ready; search follows
                 search = self._index()
                 log.info(
                     "preview: %d more page%s up to date in %.1f s; search index: %s",
