@@ -25,7 +25,15 @@ import pathspec
 from .catalog import build_catalog
 from .checks import run_checks
 from .errors import ConfigError, RecordError
-from .loader import IGNORED_NAMES, Job, collect, display_path, record_id, record_jobs
+from .loader import (
+    IGNORED_NAMES,
+    Job,
+    collect,
+    display_path,
+    in_article_dirs,
+    record_id,
+    record_jobs,
+)
 from .pipeline import Project, load_files
 
 if TYPE_CHECKING:
@@ -242,7 +250,7 @@ def load_selected(
     jobs = record_jobs(records, root)
     for page in selection.pages:
         uri = display_path(page, docs_dir)
-        forced = any(uri.startswith(d.rstrip("/") + "/") for d in settings.article_dirs)
+        forced = in_article_dirs(uri, settings.article_dirs)
         jobs.append(Job(page, display_path(page, root), uri, article=True, forced=forced))
     # The same pass as a full check's: the cache (kept whole: only some files are read here),
     # every core, the secret scan on the way.

@@ -47,7 +47,17 @@ from mkdocs.structure.pages import Page
 
 from .buildcache import BuildCache
 from .errors import Severity
-from .loader import IGNORED_NAMES, ArticlePage, Job, Loaded, Record, Unread, record_id
+from .loader import (
+    IGNORED_NAMES,
+    ArticlePage,
+    Job,
+    Loaded,
+    Record,
+    Unread,
+    display_path,
+    in_article_dirs,
+    record_id,
+)
 from .pagecache import PageCache
 from .pipeline import load_one, paused_gc, reload_files
 from .plugin import ChangetrailPlugin, Output, build_time
@@ -56,7 +66,7 @@ from .search.shards import PREVIEW_SHARD_SIZE
 from .views import build_day
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     import jinja2
     from mkdocs.config.defaults import MkDocsConfig
@@ -243,7 +253,7 @@ class Preview:
         assert out is not None
         file = files.get_file_from_path(uri)
         if not path.is_file():
-            self.records[_shown(plugin, path)] = None
+            self.records[display_path(path, plugin.root)] = None
             if file is not None:  # deleted: the background update removes it from the lists
                 files.remove(file)
                 Path(file.abs_dest_path).unlink(missing_ok=True)
@@ -251,7 +261,7 @@ class Preview:
             plugin.generated.discard(uri)
             plugin.fresh.pop(record_id(path).lower(), None)
             return
-        shown = _shown(plugin, path)
+        shown = display_path(path, plugin.root)
         loaded = load_one(Job(path, shown, record_id(path)), plugin.root, plugin.settings)
         self.records[shown] = loaded
         _warn(loaded)
@@ -285,8 +295,8 @@ class Preview:
         file = files.get_file_from_path(uri)
         assert file is not None
         assert file.page is not None
-        forced = any(uri.startswith(d.rstrip("/") + "/") for d in plugin.settings.article_dirs)
-        shown = _shown(plugin, path)
+        forced = in_article_dirs(uri, plugin.settings.article_dirs)
+        shown = display_path(path, plugin.root)
         job = Job(path, shown, uri, article=True, forced=forced)
         loaded = load_one(job, plugin.root, plugin.settings)
         self.pages[shown] = loaded
@@ -302,11 +312,22 @@ class Preview:
         self._build(file, files, nav, env)
         return not in_nav or file.page.title == title
 
-    def _build(self, file: File, files: Files, nav: Navigation, env: jinja2.Environment) -> None:
+    def _build(
+        self,
+        file: File,
+        files: Files,
+        nav: Navigation,
+        env: jinja2.Environment,
+        doc_files: Sequence[File] | None = None,
+    ) -> None:
+        """Build one page as MkDocs' build does; ``doc_files`` (the documentation pages of
+        ``files``) when building several."""
         page = file.page
         assert page is not None
+        if doc_files is None:
+            doc_files = files.documentation_pages()
         mkdocs_build._populate_page(page, self.config, files)
-        mkdocs_build._build_page(page, self.config, files.documentation_pages(), nav, env)
+        mkdocs_build._build_page(page, self.config, doc_files, nav, env)
 
     # -- step 2: everything else, in the background ------------------------------------------
 
@@ -446,8 +467,9 @@ class Preview:
                 file = files.get_file_from_path(uri)
                 if file is not None and file.page is not None:
                     todo.append(file)
+        doc_files = files.documentation_pages()
         for file in dict.fromkeys(todo):
-            self._build(file, files, nav, env)
+            self._build(file, files, nav, env, doc_files)
         for uri, content in out.other.items():
             data = content.encode() if isinstance(content, str) else content
             file = files.get_file_from_path(uri)
@@ -500,13 +522,6 @@ def _parts(plugin: ChangetrailPlugin) -> tuple[Files, Navigation, jinja2.Environ
     if plugin.live_files is None or plugin.nav is None or plugin.env is None:
         return None
     return plugin.live_files, plugin.nav, plugin.env
-
-
-def _shown(plugin: ChangetrailPlugin, path: Path) -> str:
-    try:
-        return path.relative_to(plugin.root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _problems(loaded: Loaded) -> list[RecordError]:

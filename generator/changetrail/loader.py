@@ -26,6 +26,7 @@ __all__ = [
     "article_jobs",
     "discover",
     "discover_pages",
+    "in_article_dirs",
     "load_all",
     "load_articles",
     "load_job",
@@ -282,9 +283,15 @@ def article_jobs(
     shown, in_docs = _Relative(root), _Relative(docs_dir)
     for file in discover_pages(docs_dir):
         uri = in_docs(file)
-        forced = any(uri.startswith(d.rstrip("/") + "/") for d in article_dirs)
+        forced = in_article_dirs(uri, article_dirs)
         jobs.append(Job(file, shown(file), uri, article=True, forced=forced))
     return jobs
+
+
+def in_article_dirs(uri: str, article_dirs: list[str] | tuple[str, ...]) -> bool:
+    """True when the page ``uri`` (under docs_dir) is in one of ``article_dirs``: an article
+    by its folder, whatever its frontmatter."""
+    return any(uri.startswith(d.rstrip("/") + "/") for d in article_dirs)
 
 
 class _Relative:
